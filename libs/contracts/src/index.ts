@@ -1,1 +1,9 @@
-export const PLACEHOLDER = true;
+export * from './agencies.js';
+export * from './codes.js';
+export * from './dates.js';
+export * from './field-errors.js';
+export * from './identifiers.js';
+export * from './nhs-number.js';
+export * from './queues.js';
+export * from './safeguarding-notification.js';
+export * from './examples.js';

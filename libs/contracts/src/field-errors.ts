@@ -1,0 +1,62 @@
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+
+/** One invalid field: where it is (`children[0].dateOfBirth`) and what is wrong with it. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Flattens class-validator's nested errors into one entry per failed constraint, with full paths. */
+export function toFieldErrors(errors: ValidationError[], parentPath = ''): FieldError[] {
+  const result: FieldError[] = [];
+  for (const error of errors) {
+    const path = joinPath(parentPath, error.property);
+    for (const message of Object.values(error.constraints ?? {})) {
+      result.push({ path, message });
+    }
+    if (error.children?.length) result.push(...toFieldErrors(error.children, path));
+  }
+  return result;
+}
+
+function joinPath(parent: string, property: string): string {
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  return parent ? `${parent}.${property}` : property;
+}
+
+/**
+ * Options shared by every edge: unknown fields are refused (not silently
+ * dropped, so a sender learns a field name is wrong), and every error is reported.
+ */
+export const EDGE_VALIDATION_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  stopAtFirstError: false,
+} as const;
+
+export class InvalidMessageError extends Error {
+  constructor(
+    readonly what: string,
+    readonly errors: FieldError[],
+  ) {
+    super(`${what} is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    this.name = 'InvalidMessageError';
+  }
+}
+
+/** Turns a plain object into a validated instance of `type`, or throws with every field error. */
+export async function validateMessage<T extends object>(
+  type: new () => T,
+  plain: unknown,
+  what = type.name,
+): Promise<T> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new InvalidMessageError(what, [{ path: '', message: 'must be a JSON object' }]);
+  }
+  const instance = plainToInstance(type, plain);
+  const errors = await validate(instance, EDGE_VALIDATION_OPTIONS);
+  if (errors.length) throw new InvalidMessageError(what, toFieldErrors(errors));
+  return instance;
+}

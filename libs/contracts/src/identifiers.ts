@@ -1,0 +1,13 @@
+/** Unique Property Reference Number: up to 12 digits, fixed for the life of a property. */
+export const UPRN_PATTERN = /^\d{1,12}$/;
+/** School Unique Reference Number: 6 digits. */
+export const SCHOOL_URN_PATTERN = /^\d{6}$/;
+/** UK postcode, with or without its space; upper case. */
+export const POSTCODE_PATTERN = /^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$/;
+/** A partner's own reference: what its staff quote on the phone. */
+export const PARTNER_REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,99}$/;
+
+export function normalisePostcode(postcode: string): string {
+  const compact = postcode.replace(/\s+/g, '').toUpperCase();
+  return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
+}

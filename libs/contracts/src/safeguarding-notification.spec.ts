@@ -1,0 +1,83 @@
+import { exampleNotification } from './examples.js';
+import { InvalidMessageError, validateMessage } from './field-errors.js';
+import { SafeguardingNotification } from './safeguarding-notification.js';
+
+async function errorsOf(plain: unknown) {
+  try {
+    await validateMessage(SafeguardingNotification, plain);
+  } catch (error) {
+    if (error instanceof InvalidMessageError) return error.errors;
+    throw error;
+  }
+  return [];
+}
+
+describe('SafeguardingNotification v1', () => {
+  it('accepts the documented example', async () => {
+    const message = await validateMessage(SafeguardingNotification, exampleNotification());
+    expect(message).toBeInstanceOf(SafeguardingNotification);
+    expect(message.subjects.children[0].givenName).toBe('Amy');
+  });
+
+  it('reports every invalid field at once, with its full path', async () => {
+    const bad = exampleNotification();
+    bad.subjects.children[0].nhsNumber = '9434765918';
+    bad.subjects.children[0].dateOfBirth = '2015-02-30';
+    bad.subjects.adults[1].role = 'neighbour' as never;
+    bad.categories = ['3A', '99Z' as never];
+    const errors = await errorsOf(bad);
+    const paths = errors.map((e) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'subjects.children[0].nhsNumber',
+        'subjects.children[0].dateOfBirth',
+        'subjects.adults[1].role',
+        'categories',
+      ]),
+    );
+    expect(errors.find((e) => e.path === 'subjects.children[0].nhsNumber')?.message).toMatch(/check digit/);
+  });
+
+  it('requires who gave consent when consent was given', async () => {
+    const errors = await errorsOf(exampleNotification({ consent: { status: 'given' } }));
+    expect(errors).toEqual([expect.objectContaining({ path: 'consent.givenBy' })]);
+  });
+
+  it('requires the reason when consent was not sought', async () => {
+    const errors = await errorsOf(exampleNotification({ consent: { status: 'not_sought' } }));
+    expect(errors).toEqual([expect.objectContaining({ path: 'consent.notSoughtReason' })]);
+  });
+
+  it('requires at least one child and a date of birth unless unborn', async () => {
+    const noChildren = exampleNotification();
+    noChildren.subjects.children = [];
+    expect((await errorsOf(noChildren)).map((e) => e.path)).toContain('subjects.children');
+
+    const unborn = exampleNotification();
+    delete unborn.subjects.children[0].dateOfBirth;
+    expect((await errorsOf(unborn)).map((e) => e.path)).toContain('subjects.children[0].dateOfBirth');
+    unborn.subjects.children[0].expectedDateOfDelivery = '2026-12-01';
+    expect(await errorsOf(unborn)).toEqual([]);
+  });
+
+  it('refuses unknown fields rather than dropping them', async () => {
+    const errors = await errorsOf({ ...exampleNotification(), colour: 'blue' });
+    expect(errors).toEqual([expect.objectContaining({ path: 'colour' })]);
+  });
+
+  it('requires the police block on a police notification', async () => {
+    const errors = await errorsOf(exampleNotification({ police: undefined }));
+    expect(errors.map((e) => e.path)).toContain('police');
+  });
+
+  it('refuses a date of birth in the future and an instant without a time zone', async () => {
+    const bad = exampleNotification({ reportedAt: '2026-03-02T08:15:00' });
+    bad.subjects.children[0].dateOfBirth = '2999-01-01';
+    const paths = (await errorsOf(bad)).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['reportedAt', 'subjects.children[0].dateOfBirth']));
+  });
+
+  it('refuses something that is not an object', async () => {
+    expect(await errorsOf('hello')).toEqual([{ path: '', message: 'must be a JSON object' }]);
+  });
+});
