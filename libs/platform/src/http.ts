@@ -1,0 +1,61 @@
+import {
+  BadRequestException,
+  ValidationPipe,
+  type INestApplication,
+  type ValidationError,
+} from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { EDGE_VALIDATION_OPTIONS, toFieldErrors, type FieldError } from '#contracts';
+
+/** The body of every 400: a summary and every invalid field with its path. */
+export interface ValidationProblem {
+  statusCode: 400;
+  error: 'Bad Request';
+  message: string;
+  errors: FieldError[];
+}
+
+export function validationProblem(errors: FieldError[]): ValidationProblem {
+  return {
+    statusCode: 400,
+    error: 'Bad Request',
+    message: `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}`,
+    errors,
+  };
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    ...EDGE_VALIDATION_OPTIONS,
+    transform: true,
+    exceptionFactory: (errors: ValidationError[]) => new BadRequestException(validationProblem(toFieldErrors(errors))),
+  });
+}
+
+export interface HttpAppOptions {
+  title: string;
+  description: string;
+  version: string;
+  /** Largest JSON body accepted; partner notices are small. */
+  bodyLimit?: string;
+}
+
+/** What every app's HTTP side shares: validation at the edge, OpenAPI at /docs, shutdown hooks. */
+export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  express.disable('x-powered-by');
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(app, openApiConfig(options));
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+export function openApiConfig(options: HttpAppOptions) {
+  return new DocumentBuilder()
+    .setTitle(options.title)
+    .setDescription(options.description)
+    .setVersion(options.version)
+    .build();
+}
