@@ -1,0 +1,56 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const ACTOR_TYPES = ['person', 'agency_system', 'hub'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
+/**
+ * One act on personal data: who, what, about which records and child, why, and
+ * when. Rows are only ever inserted, in the same transaction as the change they record.
+ */
+@Entity('audit_event')
+@Index('ix_audit_event_child', ['childId', 'sequence'])
+@Index('ix_audit_event_subject', ['subjectType', 'subjectId'])
+@Index('ix_audit_event_correlation', ['correlationId'])
+export class AuditEvent {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_audit_event' })
+  sequence!: string;
+
+  @Column('timestamptz', { name: 'occurred_at' })
+  occurredAt!: Date;
+
+  @Column('varchar', { name: 'actor_type', length: 20 })
+  actorType!: ActorType;
+
+  /** A person's user id, or an agency system's name. */
+  @Column('varchar', { name: 'actor_id', length: 100 })
+  actorId!: string;
+
+  /** The agency or team the actor acted for. */
+  @Column('varchar', { name: 'on_behalf_of', length: 100, nullable: true })
+  onBehalfOf!: string | null;
+
+  @Column('varchar', { length: 60 })
+  action!: string;
+
+  @Column('varchar', { name: 'subject_type', length: 40 })
+  subjectType!: string;
+
+  @Column('uuid', { name: 'subject_id' })
+  subjectId!: string;
+
+  @Column('uuid', { name: 'child_id', nullable: true })
+  childId!: string | null;
+
+  @Column('varchar', { length: 200, nullable: true })
+  purpose!: string | null;
+
+  @Column('varchar', { name: 'lawful_basis', length: 300, nullable: true })
+  lawfulBasis!: string | null;
+
+  @Column('uuid', { name: 'correlation_id', nullable: true })
+  correlationId!: string | null;
+
+  /** Ids, codes and reasons only: never names, dates of birth or narratives. */
+  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  details!: Record<string, unknown>;
+}

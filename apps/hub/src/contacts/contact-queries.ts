@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import { Child } from '../children/child.entity.js';
+import { Notification } from '../notifications/notification.entity.js';
+import { ContactNotification } from './contact-notification.entity.js';
+import { Contact } from './contact.entity.js';
+import type { ContactDetail, ContactPage, ContactSummary, ListContactsQuery } from './contact.dto.js';
+
+/** What screeners read: the queue of contacts and one contact in full. */
+@Injectable()
+export class ContactQueries {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async list(query: ListContactsQuery): Promise<ContactPage> {
+    const builder = this.dataSource
+      .createQueryBuilder(Contact, 'contact')
+      .innerJoinAndSelect('contact.child', 'child')
+      .orderBy('contact.received_at', 'DESC')
+      .addOrderBy('contact.id', 'DESC')
+      .offset((query.page - 1) * query.pageSize)
+      .limit(query.pageSize);
+    if (query.status === 'open') builder.andWhere("contact.status <> 'closed'");
+    else if (query.status) builder.andWhere('contact.status = :status', { status: query.status });
+    if (query.rag === 'unrated') builder.andWhere('contact.rag IS NULL');
+    else if (query.rag) builder.andWhere('contact.rag = :rag', { rag: query.rag });
+
+    const [contacts, total] = await builder.getManyAndCount();
+    return { items: contacts.map((c) => toSummary(c, c.child!)), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  async get(id: string): Promise<ContactDetail | null> {
+    const contact = await this.dataSource.manager.findOne(Contact, { where: { id }, relations: { child: true } });
+    if (!contact) return null;
+    const child = contact.child!;
+
+    const links = await this.dataSource
+      .createQueryBuilder(ContactNotification, 'link')
+      .innerJoinAndSelect('link.notification', 'notification')
+      .where('link.contact_id = :id', { id })
+      .orderBy('notification.received_at', 'ASC')
+      .getMany();
+
+    const notificationIds = links.map((link) => link.notificationId);
+    const events = await this.dataSource
+      .createQueryBuilder(AuditEvent, 'event')
+      .where("(event.subject_type = 'contact' AND event.subject_id = :id)", { id })
+      .orWhere("(event.subject_type = 'notification' AND event.subject_id = ANY(:notificationIds))", { notificationIds })
+      .orderBy('event.sequence', 'ASC')
+      .getMany();
+
+    return {
+      ...toSummary(contact, child),
+      child: { ...childSummary(child), nhsNumber: child.nhsNumber },
+      notifications: links.map((link) => toLinked(link.notification!, link.childIndex)),
+      timeline: events.map((event) => ({
+        sequence: event.sequence,
+        at: event.occurredAt.toISOString(),
+        action: event.action,
+        actor: event.actorId,
+        onBehalfOf: event.onBehalfOf,
+        subjectType: event.subjectType,
+        subjectId: event.subjectId,
+        details: event.details,
+      })),
+    };
+  }
+}
+
+function childSummary(child: Child) {
+  return {
+    id: child.id,
+    givenName: child.givenName,
+    familyName: child.familyName,
+    dateOfBirth: child.dateOfBirth,
+    expectedDateOfDelivery: child.expectedDateOfDelivery,
+  };
+}
+
+function toSummary(contact: Contact, child: Child): ContactSummary {
+  return {
+    id: contact.id,
+    number: contact.number,
+    status: contact.status,
+    rag: contact.rag,
+    senderUrgency: contact.senderUrgency,
+    receivedAt: contact.receivedAt.toISOString(),
+    lastNotificationAt: contact.lastNotificationAt.toISOString(),
+    notificationCount: contact.notificationCount,
+    child: childSummary(child),
+  };
+}
+
+function toLinked(notification: Notification, childIndex: number) {
+  return {
+    id: notification.id,
+    sourceAgency: notification.sourceAgency,
+    partnerReference: notification.partnerReference,
+    occurredAt: notification.occurredAt?.toISOString() ?? null,
+    reportedAt: notification.reportedAt.toISOString(),
+    receivedAt: notification.receivedAt.toISOString(),
+    senderUrgency: notification.senderUrgency,
+    categories: notification.categories,
+    childIndex,
+    message: notification.message,
+  };
+}

@@ -1,0 +1,97 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { RAG_RATINGS, type Agency, type Rag } from '#contracts';
+import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
+
+export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
+export const RAG_FILTERS = [...RAG_RATINGS, 'unrated'] as const;
+
+export class ListContactsQuery {
+  @ApiPropertyOptional({ enum: CONTACT_STATUS_FILTERS, description: '`open` means any status but closed' })
+  @IsOptional()
+  @IsIn(CONTACT_STATUS_FILTERS)
+  status?: (typeof CONTACT_STATUS_FILTERS)[number];
+
+  @ApiPropertyOptional({ enum: RAG_FILTERS, description: "The screener's RAG; `unrated` for contacts not yet screened" })
+  @IsOptional()
+  @IsIn(RAG_FILTERS)
+  rag?: (typeof RAG_FILTERS)[number];
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize = 25;
+}
+
+export class ChildSummary {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() givenName!: string;
+  @ApiProperty() familyName!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) dateOfBirth!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) expectedDateOfDelivery!: string | null;
+}
+
+export class ChildDetail extends ChildSummary {
+  @ApiProperty({ nullable: true, type: String }) nhsNumber!: string | null;
+}
+
+export class ContactSummary {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Short contact number, e.g. 1042' }) number!: string;
+  @ApiProperty({ enum: CONTACT_STATUSES }) status!: ContactStatus;
+  @ApiProperty({ enum: RAG_RATINGS, nullable: true }) rag!: Rag | null;
+  @ApiProperty({ enum: RAG_RATINGS }) senderUrgency!: Rag;
+  @ApiProperty() receivedAt!: string;
+  @ApiProperty() lastNotificationAt!: string;
+  @ApiProperty() notificationCount!: number;
+  @ApiProperty({ type: ChildSummary }) child!: ChildSummary;
+}
+
+export class ContactPage {
+  @ApiProperty({ type: [ContactSummary] }) items!: ContactSummary[];
+  @ApiProperty() page!: number;
+  @ApiProperty() pageSize!: number;
+  @ApiProperty() total!: number;
+}
+
+export class LinkedNotification {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() sourceAgency!: Agency;
+  @ApiProperty() partnerReference!: string;
+  @ApiProperty({ nullable: true, type: String }) occurredAt!: string | null;
+  @ApiProperty() reportedAt!: string;
+  @ApiProperty() receivedAt!: string;
+  @ApiProperty({ enum: RAG_RATINGS }) senderUrgency!: Rag;
+  @ApiProperty({ type: [String] }) categories!: string[];
+  @ApiProperty({ description: 'Position of this child among the notification subjects' }) childIndex!: number;
+  @ApiProperty({ description: 'The canonical notification as received', type: Object }) message!: object;
+}
+
+export class TimelineEntry {
+  @ApiProperty() sequence!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty() action!: string;
+  @ApiProperty() actor!: string;
+  @ApiProperty({ nullable: true, type: String }) onBehalfOf!: string | null;
+  @ApiProperty() subjectType!: string;
+  @ApiProperty() subjectId!: string;
+  @ApiProperty({ type: Object }) details!: Record<string, unknown>;
+}
+
+export class ContactDetail extends ContactSummary {
+  @ApiProperty({ type: ChildDetail }) declare child: ChildDetail;
+  @ApiProperty({ type: [LinkedNotification] }) notifications!: LinkedNotification[];
+  @ApiProperty({ type: [TimelineEntry], description: 'What happened to this contact, oldest first' })
+  timeline!: TimelineEntry[];
+}

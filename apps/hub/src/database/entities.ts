@@ -1,0 +1,8 @@
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import { Child } from '../children/child.entity.js';
+import { ContactNotification } from '../contacts/contact-notification.entity.js';
+import { Contact } from '../contacts/contact.entity.js';
+import { Notification } from '../notifications/notification.entity.js';
+import { OutboxMessage } from '../outbox/outbox-message.entity.js';
+
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, OutboxMessage];

@@ -1,0 +1,67 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
+import { HUB_INTAKE_QUEUE } from '#contracts';
+import { RedisHealthIndicator, connectRedis } from '#platform';
+import { DeadLetterStore, QueueServer } from '#queue-transport';
+import { AuditTrail } from './audit/audit-trail.js';
+import { ChildRegister } from './children/child-register.js';
+import { HubConfig } from './config.js';
+import { ContactBook } from './contacts/contact-book.js';
+import { ContactQueries } from './contacts/contact-queries.js';
+import { ContactsController } from './contacts/contacts.controller.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { HealthController } from './health/health.controller.js';
+import { HUB_REDIS } from './hub.tokens.js';
+import { NotificationIntake } from './notifications/notification-intake.js';
+import { NotificationIntakeHandler } from './notifications/notification-intake.handler.js';
+import { DeadLettersController, OBSERVED_QUEUES } from './operations/dead-letters.controller.js';
+import { Outbox } from './outbox/outbox.js';
+import { OutboxRelay } from './outbox/outbox-relay.js';
+
+@Module({})
+export class HubModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(HUB_REDIS) private readonly redis: Redis,
+    @Inject(DeadLetterStore) private readonly deadLetters: DeadLetterStore,
+  ) {}
+
+  static forRoot(config: HubConfig): DynamicModule {
+    const queueConnection = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
+    return {
+      module: HubModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), TerminusModule],
+      controllers: [ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
+      providers: [
+        { provide: HubConfig, useValue: config },
+        { provide: HUB_REDIS, useFactory: () => connectRedis(config.REDIS_URL, 'hub-health') },
+        {
+          provide: QueueServer,
+          useFactory: () =>
+            new QueueServer({
+              ...queueConnection,
+              queue: HUB_INTAKE_QUEUE,
+              concurrency: config.INTAKE_CONCURRENCY,
+              lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+              stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+            }),
+        },
+        { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
+        RedisHealthIndicator,
+        AuditTrail,
+        ChildRegister,
+        ContactBook,
+        ContactQueries,
+        NotificationIntake,
+        Outbox,
+        OutboxRelay,
+      ],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.deadLetters.close();
+    this.redis.disconnect();
+  }
+}

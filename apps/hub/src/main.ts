@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp, createLogger, loadConfig } from '#platform';
+import { QueueErrorFilter, QueueServer } from '#queue-transport';
+import { HubConfig } from './config.js';
+import { HubModule } from './hub.module.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(HubConfig);
+  const logger = createLogger('hub', config.LOG_LEVEL);
+  const app = await NestFactory.create(HubModule.forRoot(config), { logger, bufferLogs: true });
+  configureHttpApp(app, {
+    title: 'MASH hub',
+    description:
+      "The multi-agency safeguarding hub's staff API: the contact queue, contacts in full, and operations (dead letters, health).",
+    version: '1',
+  });
+
+  // The same process consumes the intake queue; a failed handler's original error reaches the transport.
+  const intake = app.connectMicroservice({ strategy: app.get(QueueServer) }, { inheritAppConfig: true });
+  intake.useGlobalFilters(new QueueErrorFilter());
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+  logger.log(`hub listening on ${config.HOST}:${config.PORT}`, 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  // Start-up refusals (bad configuration, an evicting Redis) must say why, then stop.
+  console.error(JSON.stringify({ level: 'fatal', context: 'Bootstrap', message: (error as Error).message }));
+  process.exit(1);
+});

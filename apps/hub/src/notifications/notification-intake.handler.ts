@@ -1,0 +1,36 @@
+import { Controller, Logger } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { InvalidMessageError, MessagePatterns, SafeguardingNotification, validateMessage } from '#contracts';
+import { PermanentMessageError, QueueContext } from '#queue-transport';
+import { NotificationIntake } from './notification-intake.js';
+
+/** Consumes partners' notifications from the hub's intake queue. */
+@Controller()
+export class NotificationIntakeHandler {
+  private readonly logger = new Logger(NotificationIntakeHandler.name);
+
+  constructor(private readonly intake: NotificationIntake) {}
+
+  @EventPattern(MessagePatterns.notificationReceived)
+  async onNotificationReceived(@Payload() payload: unknown, @Ctx() context: QueueContext): Promise<void> {
+    const message = await this.validate(payload);
+    const outcome = await this.intake.receive(message);
+    this.logger.log({
+      message: outcome.duplicate ? 'notification already stored' : 'notification stored',
+      notificationId: outcome.notificationId,
+      correlationId: message.correlationId,
+      jobId: context.getJob().id,
+      attempt: context.getAttempt(),
+    });
+  }
+
+  /** The queue is an edge too: a message that can never be valid is not retried. */
+  private async validate(payload: unknown): Promise<SafeguardingNotification> {
+    try {
+      return await validateMessage(SafeguardingNotification, payload, 'safeguarding notification');
+    } catch (error) {
+      if (error instanceof InvalidMessageError) throw new PermanentMessageError(error.message, error.errors);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { exampleNotification, type SafeguardingNotification } from '#contracts';
+import { TEST_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import { ChildRegister } from '../children/child-register.js';
+import { ContactBook } from '../contacts/contact-book.js';
+import { dataSourceOptions } from '../database/data-source.js';
+import { Outbox } from '../outbox/outbox.js';
+import { NotificationIntake } from './notification-intake.js';
+
+function notification(child: Partial<SafeguardingNotification['subjects']['children'][number]> = {}) {
+  const message = exampleNotification({
+    notificationId: randomUUID(),
+    correlationId: randomUUID(),
+    partnerReference: `PPN/${randomUUID().slice(0, 8)}`,
+  });
+  message.subjects.children[0] = { ...message.subjects.children[0], ...child };
+  return message;
+}
+
+const count = (sql: string, params: unknown[] = []) =>
+  withDatabase(async (db) => Number((await db.query(sql, params)).rows[0].count));
+
+describe('notification intake (Postgres)', () => {
+  let module: TestingModule;
+  let intake: NotificationIntake;
+
+  beforeAll(async () => {
+    await resetDatabase();
+    module = await Test.createTestingModule({
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(TEST_DATABASE_URL), poolSize: 20 })],
+      providers: [AuditTrail, ChildRegister, ContactBook, NotificationIntake, Outbox],
+    }).compile();
+    intake = module.get(NotificationIntake);
+  });
+
+  afterAll(async () => {
+    await module?.close();
+  });
+
+  it('stores a notification, its child, its contact, audit events and the acknowledgement in one go', async () => {
+    const message = notification({ nhsNumber: '9990000743', givenName: 'Dee' });
+    const outcome = await intake.receive(message);
+    expect(outcome).toEqual({ duplicate: false, notificationId: message.notificationId, contactIds: [expect.any(String)] });
+    const actions = await withDatabase(async (db) =>
+      (await db.query('SELECT action FROM audit_event WHERE correlation_id = $1 ORDER BY sequence', [message.correlationId])).rows.map(
+        (r) => r.action,
+      ),
+    );
+    expect(actions).toEqual(['notification.received', 'child.created', 'contact.created']);
+    expect(await count("SELECT count(*) FROM outbox_message WHERE queue = 'police-deliveries' AND correlation_id = $1", [message.correlationId])).toBe(1);
+  });
+
+  it('a second copy changes nothing', async () => {
+    const message = notification({ nhsNumber: '9990001111' });
+    expect(await intake.receive(message)).toMatchObject({ duplicate: false });
+    const before = await count('SELECT count(*) FROM audit_event');
+    expect(await intake.receive(message)).toEqual({ duplicate: true, notificationId: message.notificationId });
+    expect(await count('SELECT count(*) FROM audit_event')).toBe(before);
+    expect(await count('SELECT count(*) FROM notification WHERE id = $1', [message.notificationId])).toBe(1);
+  });
+
+  it('notifications about one new child arriving together make one child and one contact', async () => {
+    const givenName = `Concurrent ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;
+    const messages = Array.from({ length: 8 }, () => notification({ givenName, nhsNumber: undefined, dateOfBirth: '2012-01-02' }));
+    const outcomes = await Promise.all(messages.map((m) => intake.receive(m)));
+    const contactIds = new Set(outcomes.flatMap((o) => (o.duplicate ? [] : o.contactIds)));
+    expect(contactIds.size).toBe(1);
+    expect(await count("SELECT count(*) FROM child WHERE given_name = $1", [givenName])).toBe(1);
+    expect(await count('SELECT notification_count AS count FROM contact WHERE id = $1', [[...contactIds][0]])).toBe(8);
+  });
+
+  it('matches by NHS number first, and carries a newly learnt NHS number forward', async () => {
+    const givenName = `Nhs ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;
+    const first = await intake.receive(notification({ givenName, nhsNumber: undefined, dateOfBirth: '2014-05-06' }));
+    const second = await intake.receive(notification({ givenName, nhsNumber: '9990001480', dateOfBirth: '2014-05-06' }));
+    const third = await intake.receive(notification({ givenName: 'Anything', familyName: 'Else', nhsNumber: '9990001480', dateOfBirth: '2014-05-06' }));
+    expect(first.duplicate || second.duplicate || third.duplicate).toBe(false);
+    const contactOf = (o: typeof first) => (o.duplicate ? null : o.contactIds[0]);
+    expect(contactOf(second)).toBe(contactOf(first));
+    expect(contactOf(third)).toBe(contactOf(first));
+    expect(await count("SELECT count(*) FROM child WHERE nhs_number = '9990001480'")).toBe(1);
+  });
+
+  it('never matches by name a child who has a different NHS number', async () => {
+    const givenName = `Twin ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;
+    const a = await intake.receive(notification({ givenName, nhsNumber: '9990001855', dateOfBirth: '2016-07-08' }));
+    const b = await intake.receive(notification({ givenName, nhsNumber: '9990002223', dateOfBirth: '2016-07-08' }));
+    expect(a.duplicate || b.duplicate).toBe(false);
+    expect(await count('SELECT count(*) FROM child WHERE given_name = $1', [givenName])).toBe(2);
+  });
+
+  it('a change that fails part-way leaves no notification, child, contact or audit event', async () => {
+    await withDatabase((db) =>
+      db.query(`
+        CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'outbox unavailable'; END $$;
+        CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox_message FOR EACH ROW EXECUTE FUNCTION refuse_outbox();`),
+    );
+    const givenName = `Rollback ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;
+    const message = notification({ givenName, nhsNumber: undefined });
+    try {
+      await expect(intake.receive(message)).rejects.toThrow(/outbox unavailable/);
+    } finally {
+      await withDatabase((db) => db.query('DROP TRIGGER refuse_outbox ON outbox_message; DROP FUNCTION refuse_outbox();'));
+    }
+    expect(await count('SELECT count(*) FROM notification WHERE id = $1', [message.notificationId])).toBe(0);
+    expect(await count('SELECT count(*) FROM child WHERE given_name = $1', [givenName])).toBe(0);
+    expect(await count('SELECT count(*) FROM audit_event WHERE correlation_id = $1', [message.correlationId])).toBe(0);
+
+    // And once the cause is gone, the same message goes through.
+    expect(await intake.receive(message)).toMatchObject({ duplicate: false });
+  });
+});

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import {
+  MessagePatterns,
+  agencyQueue,
+  type LawfulBasis,
+  type NotificationAccepted,
+  type SafeguardingNotification,
+} from '#contracts';
+import { AuditTrail, hubActing, type Actor } from '../audit/audit-trail.js';
+import { ChildRegister } from '../children/child-register.js';
+import { ContactBook } from '../contacts/contact-book.js';
+import { Outbox } from '../outbox/outbox.js';
+import { Notification } from './notification.entity.js';
+
+export type IntakeOutcome =
+  | { duplicate: true; notificationId: string }
+  | { duplicate: false; notificationId: string; contactIds: string[] };
+
+export function describeLawfulBasis(basis: LawfulBasis): string {
+  return [`article6:${basis.article6}`, basis.article9 && `article9:${basis.article9}`, ...basis.statutoryGateways]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/**
+ * Takes a validated notification into the hub: stores it, matches each child,
+ * opens or joins the child's contact, records all of it in the audit trail and
+ * queues the acknowledgement to the sender, in one transaction. A second copy
+ * of the same notification changes nothing.
+ */
+@Injectable()
+export class NotificationIntake {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly children: ChildRegister,
+    private readonly contacts: ContactBook,
+    private readonly audit: AuditTrail,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async receive(message: SafeguardingNotification): Promise<IntakeOutcome> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const receivedAt = new Date();
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Notification)
+        .values({
+          id: message.notificationId,
+          sourceAgency: message.sourceAgency,
+          partnerReference: message.partnerReference,
+          correlationId: message.correlationId,
+          schemaVersion: message.schemaVersion,
+          occurredAt: message.occurredAt ? new Date(message.occurredAt) : null,
+          reportedAt: new Date(message.reportedAt),
+          receivedAt,
+          senderUrgency: message.senderUrgency,
+          categories: message.categories,
+          message,
+        })
+        .orIgnore()
+        .returning('id')
+        .execute();
+      if ((inserted.raw as unknown[]).length === 0) {
+        return { duplicate: true, notificationId: message.notificationId } as const;
+      }
+
+      const sender: Actor = {
+        type: 'agency_system',
+        id: `${message.sourceAgency}-adapter`,
+        onBehalfOf: message.sourceAgency,
+      };
+      const common = { correlationId: message.correlationId, purpose: 'safeguarding notification' };
+      await this.audit.record(manager, {
+        ...common,
+        actor: sender,
+        action: 'notification.received',
+        subject: { type: 'notification', id: message.notificationId },
+        lawfulBasis: describeLawfulBasis(message.lawfulBasis),
+        details: {
+          sourceAgency: message.sourceAgency,
+          partnerReference: message.partnerReference,
+          schemaVersion: message.schemaVersion,
+          children: message.subjects.children.length,
+          categories: message.categories,
+          consent: message.consent.status,
+        },
+      });
+
+      const contactIds: string[] = [];
+      const hub = hubActing(message.sourceAgency);
+      for (const [index, subject] of message.subjects.children.entries()) {
+        const match = await this.children.findOrCreate(manager, subject);
+        await this.audit.record(manager, {
+          ...common,
+          actor: hub,
+          action: match.created ? 'child.created' : 'child.matched',
+          subject: { type: 'child', id: match.child.id },
+          childId: match.child.id,
+          details: {
+            notificationId: message.notificationId,
+            childIndex: index,
+            matchedBy: match.matchedBy,
+            nhsNumberAdded: match.nhsNumberAdded,
+          },
+        });
+
+        const join = await this.contacts.join(
+          manager,
+          match.child.id,
+          { id: message.notificationId, senderUrgency: message.senderUrgency, receivedAt },
+          index,
+        );
+        if (!join.linked) continue;
+        contactIds.push(join.contact.id);
+        await this.audit.record(manager, {
+          ...common,
+          actor: hub,
+          action: join.created ? 'contact.created' : 'contact.linked',
+          subject: { type: 'contact', id: join.contact.id },
+          childId: match.child.id,
+          details: { notificationId: message.notificationId, childIndex: index },
+        });
+      }
+
+      const accepted: NotificationAccepted = {
+        notificationId: message.notificationId,
+        correlationId: message.correlationId,
+        sourceAgency: message.sourceAgency,
+        partnerReference: message.partnerReference,
+        contactIds,
+        acceptedAt: receivedAt.toISOString(),
+      };
+      await this.outbox.add(manager, {
+        queue: agencyQueue(message.sourceAgency),
+        pattern: MessagePatterns.notificationAccepted,
+        payload: accepted,
+        correlationId: message.correlationId,
+      });
+      return { duplicate: false, notificationId: message.notificationId, contactIds } as const;
+    });
+    if (!outcome.duplicate) this.outbox.notifyCommitted();
+    return outcome;
+  }
+}

@@ -1,0 +1,46 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Agency, Rag, SafeguardingNotification } from '#contracts';
+
+/**
+ * A partner's notification as the hub received it. The unique key on agency and
+ * partner reference is what makes redelivery harmless: a second copy inserts nothing.
+ */
+@Entity('notification')
+@Index('uq_notification_partner_reference', ['sourceAgency', 'partnerReference'], { unique: true })
+@Index('ix_notification_correlation_id', ['correlationId'])
+export class Notification {
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_notification' })
+  id!: string;
+
+  @Column('varchar', { name: 'source_agency', length: 20 })
+  sourceAgency!: Agency;
+
+  @Column('varchar', { name: 'partner_reference', length: 100 })
+  partnerReference!: string;
+
+  @Column('uuid', { name: 'correlation_id' })
+  correlationId!: string;
+
+  @Column('smallint', { name: 'schema_version' })
+  schemaVersion!: number;
+
+  @Column('timestamptz', { name: 'occurred_at', nullable: true })
+  occurredAt!: Date | null;
+
+  @Column('timestamptz', { name: 'reported_at' })
+  reportedAt!: Date;
+
+  /** When the hub stored it: deadlines run from here. */
+  @Column('timestamptz', { name: 'received_at' })
+  receivedAt!: Date;
+
+  @Column('varchar', { name: 'sender_urgency', length: 5 })
+  senderUrgency!: Rag;
+
+  @Column('varchar', { array: true, length: 4 })
+  categories!: string[];
+
+  /** The validated canonical message, kept whole so nothing the partner said is lost. */
+  @Column('jsonb')
+  message!: SafeguardingNotification;
+}
