@@ -1,0 +1,309 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  IsNhsNumber,
+  IsPastCalendarDate,
+  IsPastInstant,
+  PARTNER_REFERENCE_PATTERN,
+  POSTCODE_PATTERN,
+  SCHOOL_URN_PATTERN,
+  UPRN_PATTERN,
+} from '#contracts';
+
+/*
+ * The police's own shape for a public protection notice (PPN), as a force's
+ * system sends it. Upper-case code values follow police systems' habit.
+ */
+
+export const POLICE_CONCERNS = [
+  'DOMESTIC_ABUSE',
+  'NEGLECT',
+  'PHYSICAL_ABUSE',
+  'SEXUAL_ABUSE',
+  'EMOTIONAL_ABUSE',
+  'CHILD_SEXUAL_EXPLOITATION',
+  'CHILD_CRIMINAL_EXPLOITATION',
+  'MISSING',
+  'PARENTAL_ALCOHOL_MISUSE',
+  'PARENTAL_DRUG_MISUSE',
+  'PARENTAL_MENTAL_HEALTH',
+  'GANGS',
+  'TRAFFICKING',
+  'FGM',
+  'SELF_HARM',
+] as const;
+export type PoliceConcern = (typeof POLICE_CONCERNS)[number];
+
+const NAME = /^[\p{L}\p{M}' .-]+$/u;
+const NAME_MESSAGE = '$property may contain letters, spaces, apostrophes, hyphens and full stops only';
+
+export class PoliceAddress {
+  @ApiProperty({ type: [String], example: ['1 Test Street', 'Exampletown'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  lines!: string[];
+
+  @ApiPropertyOptional({ example: 'EX1 1AA' })
+  @IsOptional()
+  @Matches(POSTCODE_PATTERN, { message: '$property must be a UK postcode in capitals, e.g. SW1A 1AA' })
+  postcode?: string;
+
+  @ApiPropertyOptional({ example: '100012345678', description: 'Unique Property Reference Number, up to 12 digits' })
+  @IsOptional()
+  @Matches(UPRN_PATTERN, { message: '$property must be a UPRN of 1 to 12 digits' })
+  uprn?: string;
+}
+
+export class VoiceOfChild {
+  @ApiProperty({ description: 'Was the child seen by an officer?' })
+  @IsBoolean()
+  seen!: boolean;
+
+  @ApiProperty({ description: 'Was the child spoken to?' })
+  @IsBoolean()
+  spokenTo!: boolean;
+
+  @ApiPropertyOptional({ description: "What the child said, in the child's words" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 5000)
+  account?: string;
+}
+
+export class PoliceChild {
+  @ApiProperty({ example: 'Amy' })
+  @IsString()
+  @Length(1, 100)
+  @Matches(NAME, { message: NAME_MESSAGE })
+  forename!: string;
+
+  @ApiProperty({ example: 'Example' })
+  @IsString()
+  @Length(1, 100)
+  @Matches(NAME, { message: NAME_MESSAGE })
+  surname!: string;
+
+  @ApiProperty({ example: '2015-06-14', format: 'date' })
+  @IsPastCalendarDate()
+  dateOfBirth!: string;
+
+  @ApiPropertyOptional({ example: '9990000379', description: 'Where the force holds it; checked by modulus 11' })
+  @IsOptional()
+  @IsNhsNumber()
+  nhsNumber?: string;
+
+  @ApiPropertyOptional({ type: PoliceAddress })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PoliceAddress)
+  address?: PoliceAddress;
+
+  @ApiPropertyOptional({ example: '123456', description: "The child's school URN, so the school can be told" })
+  @IsOptional()
+  @Matches(SCHOOL_URN_PATTERN, { message: '$property must be a 6-digit school URN' })
+  schoolUrn?: string;
+
+  @ApiProperty({ description: 'Was the child present at the incident?' })
+  @IsBoolean()
+  presentAtIncident!: boolean;
+
+  @ApiPropertyOptional({ description: 'Where the child was during the incident', example: 'upstairs bedroom' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  whereabouts?: string;
+
+  @ApiProperty({ description: 'Did officers check on the welfare of the child?' })
+  @IsBoolean()
+  welfareCheckDone!: boolean;
+
+  @ApiProperty({ type: VoiceOfChild })
+  @ValidateNested()
+  @Type(() => VoiceOfChild)
+  voiceOfChild!: VoiceOfChild;
+}
+
+export const POLICE_ADULT_ROLES = ['VICTIM', 'ALLEGED_PERPETRATOR', 'PARENT', 'CARER', 'WITNESS', 'OTHER'] as const;
+export type PoliceAdultRole = (typeof POLICE_ADULT_ROLES)[number];
+
+export class PoliceAdult {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 100)
+  @Matches(NAME, { message: NAME_MESSAGE })
+  forename!: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 100)
+  @Matches(NAME, { message: NAME_MESSAGE })
+  surname!: string;
+
+  @ApiPropertyOptional({ format: 'date' })
+  @IsOptional()
+  @IsPastCalendarDate()
+  dateOfBirth?: string;
+
+  @ApiProperty({ enum: POLICE_ADULT_ROLES })
+  @IsIn(POLICE_ADULT_ROLES)
+  role!: PoliceAdultRole;
+
+  @ApiPropertyOptional({ example: 'mother' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  relationshipToChildren?: string;
+}
+
+export class OfficerInCaseDto {
+  @ApiProperty({ example: 'PC Dana Officer' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiPropertyOptional({ example: '4521' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 20)
+  collarNumber?: string;
+
+  @ApiProperty({ example: '01234 567890', description: 'Telephone or secure e-mail' })
+  @IsString()
+  @Length(3, 200)
+  contact!: string;
+}
+
+export class IncidentDto {
+  @ApiProperty({ example: '2026-03-01T21:40:00Z' })
+  @IsPastInstant()
+  occurredAt!: string;
+
+  @ApiProperty({ example: '1 Test Street, Exampletown' })
+  @IsString()
+  @Length(1, 300)
+  location!: string;
+
+  @ApiProperty({ description: 'What happened, factually' })
+  @IsString()
+  @Length(1, 20000)
+  circumstances!: string;
+
+  @ApiProperty({ description: 'A domestic abuse incident (Operation Encompass applies)' })
+  @IsBoolean()
+  domesticAbuse!: boolean;
+}
+
+export const CONSENT_CODES = ['GIVEN', 'REFUSED', 'NOT_SOUGHT', 'NOT_REQUIRED'] as const;
+export const CONSENT_GIVER_CODES = ['PARENT', 'CARER', 'CHILD'] as const;
+export const NOT_SOUGHT_CODES = ['RISK_TO_CHILD', 'RISK_TO_ADULT', 'PREJUDICE_INVESTIGATION', 'UNDUE_DELAY'] as const;
+
+export class PoliceConsent {
+  @ApiProperty({ enum: CONSENT_CODES })
+  @IsIn(CONSENT_CODES)
+  status!: (typeof CONSENT_CODES)[number];
+
+  @ApiPropertyOptional({ enum: CONSENT_GIVER_CODES, description: 'Required when GIVEN; CHILD means a Gillick-competent child' })
+  @ValidateIf((c: PoliceConsent) => c.status === 'GIVEN')
+  @IsIn(CONSENT_GIVER_CODES, { message: '$property is required when consent was GIVEN: PARENT, CARER or CHILD' })
+  givenBy?: (typeof CONSENT_GIVER_CODES)[number];
+
+  @ApiPropertyOptional({ enum: NOT_SOUGHT_CODES, description: 'Required when NOT_SOUGHT' })
+  @ValidateIf((c: PoliceConsent) => c.status === 'NOT_SOUGHT')
+  @IsIn(NOT_SOUGHT_CODES, { message: `$property is required when consent was NOT_SOUGHT: one of ${NOT_SOUGHT_CODES.join(', ')}` })
+  reasonNotSought?: (typeof NOT_SOUGHT_CODES)[number];
+}
+
+export class PoliceNoticeDto {
+  @ApiProperty({ example: 'PPN/2026/000123', description: "The force's own reference; sending it again is safe" })
+  @Matches(PARTNER_REFERENCE_PATTERN, {
+    message: '$property must be 1 to 100 letters, digits and / _ . - starting with a letter or digit',
+  })
+  policeReference!: string;
+
+  @ApiProperty({ example: '2026-03-02T08:15:00Z', description: 'When the notice was raised' })
+  @IsPastInstant()
+  raisedAt!: string;
+
+  @ApiProperty({ type: IncidentDto })
+  @ValidateNested()
+  @Type(() => IncidentDto)
+  incident!: IncidentDto;
+
+  @ApiProperty({ type: OfficerInCaseDto })
+  @ValidateNested()
+  @Type(() => OfficerInCaseDto)
+  officerInCase!: OfficerInCaseDto;
+
+  @ApiProperty({ type: [PoliceChild] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'a notice must name at least one child' })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PoliceChild)
+  children!: PoliceChild[];
+
+  @ApiProperty({ type: [PoliceAdult] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => PoliceAdult)
+  adults!: PoliceAdult[];
+
+  @ApiProperty({ enum: POLICE_CONCERNS, isArray: true })
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(POLICE_CONCERNS, { each: true })
+  concerns!: PoliceConcern[];
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Previous incidents at this address or involving these people' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  previousIncidents?: number;
+
+  @ApiPropertyOptional({ enum: ['STANDARD', 'MEDIUM', 'HIGH'], description: 'DASH risk level' })
+  @IsOptional()
+  @IsIn(['STANDARD', 'MEDIUM', 'HIGH'])
+  dashRisk?: 'STANDARD' | 'MEDIUM' | 'HIGH';
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 27, description: 'Number of "yes" answers on the DASH checklist; 14 or more is high risk' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(27)
+  dashScore?: number;
+
+  @ApiProperty({ enum: ['RED', 'AMBER', 'GREEN'], description: "The force's RAG grading" })
+  @IsIn(['RED', 'AMBER', 'GREEN'])
+  ragGrading!: 'RED' | 'AMBER' | 'GREEN';
+
+  @ApiProperty({ enum: ['INFORMATION_EXCHANGE', 'FORMAL_REFERRAL'] })
+  @IsIn(['INFORMATION_EXCHANGE', 'FORMAL_REFERRAL'])
+  notificationType!: 'INFORMATION_EXCHANGE' | 'FORMAL_REFERRAL';
+
+  @ApiProperty({ type: PoliceConsent })
+  @ValidateNested()
+  @Type(() => PoliceConsent)
+  consent!: PoliceConsent;
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+import { RedisHealthIndicator } from '#platform';
+import { QueueServer } from '#queue-transport';
+import { ADAPTER_REDIS } from './tokens.js';
+
+@ApiTags('operations')
+@Controller('health')
+export class AdapterHealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly redisHealth: RedisHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(ADAPTER_REDIS) private readonly redis: Redis,
+    @Inject(QueueServer) private readonly deliveries: QueueServer,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.redisHealth.check('redis', this.redis),
+      () => {
+        const consumer = this.indicators.check('deliveries');
+        return this.deliveries.isConsuming() ? consumer.up() : consumer.down({ message: 'delivery consumer is not running' });
+      },
+    ]);
+  }
+}

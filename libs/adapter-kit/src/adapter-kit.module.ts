@@ -1,0 +1,84 @@
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+import { HUB_INTAKE_QUEUE, agencyQueue, type Agency } from '#contracts';
+import { RedisHealthIndicator, connectRedis } from '#platform';
+import { QueueClient, QueueServer } from '#queue-transport';
+import { AcceptanceHandler } from './acceptance.handler.js';
+import { AdapterConfig } from './adapter-config.js';
+import { AdapterHealthController } from './adapter-health.controller.js';
+import { PartnerSubmissions } from './partner-submissions.js';
+import { ReceiptBook } from './receipt-book.js';
+import { ReceiptsController } from './receipts.controller.js';
+import { ADAPTER_AGENCY, ADAPTER_REDIS, HUB_INTAKE_CLIENT } from './tokens.js';
+
+/**
+ * Everything an agency's adapter shares: durable, de-duplicated submission to
+ * the hub, receipts partners can query, the consumer of the hub's deliveries,
+ * and health. An adapter adds only its partner's format and the mapping.
+ */
+@Module({})
+export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(HUB_INTAKE_CLIENT) private readonly hub: QueueClient,
+    @Inject(ADAPTER_REDIS) private readonly redis: Redis,
+  ) {}
+
+  static forAgency(agency: Agency, config: AdapterConfig): DynamicModule {
+    const connection = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
+    return {
+      module: AdapterKitModule,
+      imports: [TerminusModule],
+      controllers: [ReceiptsController, AdapterHealthController, AcceptanceHandler],
+      providers: [
+        { provide: ADAPTER_AGENCY, useValue: agency },
+        { provide: AdapterConfig, useValue: config },
+        { provide: ADAPTER_REDIS, useFactory: () => connectRedis(config.REDIS_URL, `${agency}-adapter`) },
+        {
+          provide: ReceiptBook,
+          inject: [ADAPTER_REDIS],
+          useFactory: (redis: Redis) =>
+            new ReceiptBook(redis, config.QUEUE_PREFIX, agency, config.RECEIPT_RETENTION_DAYS * 86_400),
+        },
+        {
+          provide: HUB_INTAKE_CLIENT,
+          useFactory: () =>
+            new QueueClient({
+              ...connection,
+              queue: HUB_INTAKE_QUEUE,
+              attempts: config.INTAKE_ATTEMPTS,
+              backoffDelayMs: config.INTAKE_BACKOFF_MS,
+            }),
+        },
+        {
+          provide: PartnerSubmissions,
+          inject: [ReceiptBook, HUB_INTAKE_CLIENT],
+          useFactory: (receipts: ReceiptBook, hub: QueueClient) => new PartnerSubmissions(agency, receipts, hub),
+        },
+        {
+          provide: QueueServer,
+          useFactory: () =>
+            new QueueServer({
+              ...connection,
+              queue: agencyQueue(agency),
+              lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+              stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+            }),
+        },
+        RedisHealthIndicator,
+      ],
+      exports: [PartnerSubmissions, ReceiptBook, AdapterConfig, ADAPTER_AGENCY],
+      global: true,
+    };
+  }
+
+  /** Connects to the hub's queue at start-up, so an evicting Redis stops the adapter before it accepts anything. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.hub.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.hub.close();
+    this.redis.disconnect();
+  }
+}

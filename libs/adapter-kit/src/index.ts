@@ -1,0 +1,7 @@
+export * from './adapter-config.js';
+export * from './adapter-kit.module.js';
+export * from './notification-id.js';
+export * from './partner-submissions.js';
+export * from './receipt-book.js';
+export * from './run-adapter.js';
+export * from './tokens.js';

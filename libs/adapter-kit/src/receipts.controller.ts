@@ -1,0 +1,31 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ReceiptBook } from './receipt-book.js';
+
+export class ReceiptView {
+  @ApiProperty({ format: 'uuid' }) notificationId!: string;
+  @ApiProperty({ format: 'uuid' }) correlationId!: string;
+  @ApiProperty() partnerReference!: string;
+  @ApiProperty({ enum: ['pending', 'queued', 'accepted'], description: 'queued: safe with the hub; accepted: stored by the hub' })
+  status!: string;
+  @ApiProperty() receivedAt!: string;
+  @ApiProperty({ required: false }) acceptedAt?: string;
+  @ApiProperty({ required: false, type: [String], description: 'The hub contacts (one per child) it joined' })
+  contactIds?: string[];
+}
+
+@ApiTags('notifications')
+@Controller('notifications')
+export class ReceiptsController {
+  constructor(private readonly receipts: ReceiptBook) {}
+
+  @Get(':id')
+  @ApiOkResponse({ type: ReceiptView, description: 'Where a submitted notification has got to' })
+  @ApiNotFoundResponse()
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ReceiptView> {
+    const receipt = await this.receipts.get(id);
+    if (!receipt) throw new NotFoundException(`No notification with id ${id}`);
+    const { fingerprint: _unused, ...view } = receipt;
+    return view;
+  }
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp, createLogger, type HttpAppOptions } from '#platform';
+import { QueueErrorFilter, QueueServer } from '#queue-transport';
+import type { AdapterConfig } from './adapter-config.js';
+import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
+
+/** Starts an adapter: partner-facing HTTP plus the consumer of the hub's deliveries to this agency. */
+export async function runAdapter(name: string, module: DynamicModule, config: AdapterConfig, docs: HttpAppOptions) {
+  const logger = createLogger(name, config.LOG_LEVEL);
+  const app = await NestFactory.create(module, { logger, bufferLogs: true });
+  configureHttpApp(app, docs);
+  app.useGlobalFilters(new CanonicalMappingFilter());
+  const deliveries = app.connectMicroservice({ strategy: app.get(QueueServer) }, { inheritAppConfig: false });
+  deliveries.useGlobalFilters(new QueueErrorFilter());
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+  logger.log(`${name} listening on ${config.HOST}:${config.PORT}`, 'Bootstrap');
+  return app;
+}
+
+/** For main.ts: a start-up refusal says why, then the process stops. */
+export function exitOnStartupFailure(error: unknown): never {
+  console.error(JSON.stringify({ level: 'fatal', context: 'Bootstrap', message: (error as Error).message }));
+  process.exit(1);
+}
