@@ -1,0 +1,223 @@
+import { Queue } from 'bullmq';
+import request from 'supertest';
+import { HUB_INTAKE_QUEUE, MessagePatterns, agencyQueue } from '#contracts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
+import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { policeNotice } from './support/police-notices.js';
+
+const prefix = uniquePrefix();
+const env = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+let hub: AppProcess;
+let adapter: AppProcess;
+let intakeQueue: Queue;
+
+const count = (sql: string, params: unknown[] = []) =>
+  withDatabase(async (db) => Number((await db.query(sql, params)).rows[0].count));
+
+async function contactOf(notificationId: string) {
+  const contactId = await waitFor('the notification to reach a contact', () =>
+    withDatabase(async (db) => {
+      const rows = await db.query('SELECT contact_id FROM contact_notification WHERE notification_id = $1', [notificationId]);
+      return rows.rows[0]?.contact_id as string | undefined;
+    }),
+  );
+  const response = await request(hub.url).get(`/api/contacts/${contactId}`).expect(200);
+  return response.body;
+}
+
+beforeAll(async () => {
+  await resetDatabase();
+  hub = new AppProcess('hub', APPS.hub, hubEnv({ ...env, INTAKE_CONCURRENCY: '4' }), 3300);
+  adapter = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn', INTAKE_ATTEMPTS: '3', INTAKE_BACKOFF_MS: '200' }, 3301);
+  await Promise.all([hub.ready(), adapter.ready()]);
+  intakeQueue = new Queue(HUB_INTAKE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix });
+}, 60_000);
+
+afterAll(async () => {
+  await intakeQueue?.obliterate({ force: true }).catch(() => undefined);
+  await intakeQueue?.close();
+  expect(await Promise.all([hub?.stop(), adapter?.stop()])).toEqual([0, 0]);
+});
+
+describe('a police notice travels from the adapter to a screener', () => {
+  it('appears as a contact with its child, its notification and audit events', async () => {
+    const notice = policeNotice();
+    const submitted = await request(adapter.url).post('/notifications').send(notice).expect(202);
+    expect(submitted.body).toEqual({
+      notificationId: expect.any(String),
+      correlationId: expect.any(String),
+      status: 'queued',
+      duplicate: false,
+    });
+
+    const contact = await contactOf(submitted.body.notificationId);
+    expect(contact).toMatchObject({
+      status: 'awaiting_screening',
+      rag: null,
+      senderUrgency: 'amber',
+      notificationCount: 1,
+      child: { givenName: 'Amy', familyName: 'Example', dateOfBirth: '2015-06-14', nhsNumber: '9990000379' },
+    });
+    expect(contact.notifications).toHaveLength(1);
+    expect(contact.notifications[0]).toMatchObject({
+      id: submitted.body.notificationId,
+      sourceAgency: 'police',
+      partnerReference: notice.policeReference,
+      categories: ['3A'],
+    });
+    expect(contact.notifications[0].message.police).toMatchObject({ dashRiskLevel: 'medium', domesticAbuse: true });
+    expect(contact.timeline.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['notification.received', 'contact.created']),
+    );
+    const received = contact.timeline.find((e: { action: string }) => e.action === 'notification.received');
+    expect(received).toMatchObject({ actor: 'police-adapter', onBehalfOf: 'police' });
+
+    // The child's match is audited against the same correlation id as the submission.
+    expect(
+      await count("SELECT count(*) FROM audit_event WHERE correlation_id = $1 AND action = 'child.created'", [
+        submitted.body.correlationId,
+      ]),
+    ).toBe(1);
+
+    // The list shows it, newest first, and filters by status and RAG.
+    const list = await request(hub.url).get('/api/contacts').query({ status: 'open', rag: 'unrated' }).expect(200);
+    expect(list.body.items[0].id).toBe(contact.id);
+    expect(list.body).toMatchObject({ page: 1, pageSize: 25 });
+    const red = await request(hub.url).get('/api/contacts').query({ rag: 'red' }).expect(200);
+    expect(red.body).toMatchObject({ items: [], total: 0 });
+
+    // The hub's acceptance travels back through the outbox to the adapter's receipt.
+    const receipt = await waitFor('the receipt to show the hub accepted it', async () => {
+      const response = await request(adapter.url).get(`/notifications/${submitted.body.notificationId}`).expect(200);
+      return response.body.status === 'accepted' ? response.body : undefined;
+    });
+    expect(receipt.contactIds).toEqual([contact.id]);
+  });
+
+  it('a second notice about the same child joins the open contact', async () => {
+    const first = await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+    const firstContact = await contactOf(first.body.notificationId);
+    const second = await request(adapter.url)
+      .post('/notifications')
+      .send(policeNotice({ ragGrading: 'RED' }))
+      .expect(202);
+    const contact = await contactOf(second.body.notificationId);
+    expect(contact.id).toBe(firstContact.id);
+    expect(contact).toMatchObject({ senderUrgency: 'red' });
+    expect(contact.notificationCount).toBeGreaterThanOrEqual(2);
+    expect(contact.timeline.map((e: { action: string }) => e.action)).toContain('contact.linked');
+  });
+
+  it('the same notice sent twice, and the same message redelivered, leave one notification and one audit event', async () => {
+    const notice = policeNotice();
+    const first = await request(adapter.url).post('/notifications').send(notice).expect(202);
+    const again = await request(adapter.url).post('/notifications').send(notice).expect(202);
+    expect(again.body).toMatchObject({ notificationId: first.body.notificationId, duplicate: true });
+    expect(again.body.correlationId).toBe(first.body.correlationId);
+    await contactOf(first.body.notificationId);
+
+    // Redelivery: the same canonical message under another job id, as after a removed job or a replay.
+    const original = await intakeQueue.getJob(first.body.notificationId);
+    expect(original).toBeDefined();
+    const redelivered = await intakeQueue.add(MessagePatterns.notificationReceived, original!.data, {
+      jobId: `redelivery-${first.body.notificationId}`,
+    });
+    await waitFor('the redelivered message to be processed', async () => (await redelivered.isCompleted()) || undefined);
+
+    const id = first.body.notificationId;
+    expect(await count('SELECT count(*) FROM notification WHERE partner_reference = $1', [notice.policeReference])).toBe(1);
+    expect(
+      await count("SELECT count(*) FROM audit_event WHERE subject_id = $1 AND action = 'notification.received'", [id]),
+    ).toBe(1);
+    expect(await count('SELECT count(*) FROM contact_notification WHERE notification_id = $1', [id])).toBe(1);
+    expect(await count('SELECT count(*) FROM outbox_message WHERE payload->>$1 = $2', ['notificationId', id])).toBe(1);
+  });
+
+  it('refuses an invalid notice with every field error, queuing and storing nothing', async () => {
+    const notice = policeNotice({ ragGrading: 'PURPLE', consent: { status: 'GIVEN' } });
+    notice.children[0].dateOfBirth = '2015-13-40';
+    notice.children[0].nhsNumber = '9990000378';
+    const before = { jobs: await intakeQueue.count(), notifications: await count('SELECT count(*) FROM notification') };
+
+    const response = await request(adapter.url).post('/notifications').send(notice).expect(400);
+    expect(response.body.message).toBe('The request has 4 invalid fields');
+    expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'children[0].dateOfBirth',
+      'children[0].nhsNumber',
+      'consent.givenBy',
+      'ragGrading',
+    ]);
+    expect(response.body.errors.find((e: { path: string }) => e.path === 'children[0].nhsNumber').message).toMatch(
+      /check digit/,
+    );
+
+    const unknownField = await request(adapter.url).post('/notifications').send({ ...policeNotice(), colour: 'blue' }).expect(400);
+    expect(unknownField.body.errors).toEqual([{ path: 'colour', message: 'property colour should not exist' }]);
+
+    const notJson = await request(adapter.url).post('/notifications').set('content-type', 'application/json').send('{"policeRef');
+    expect(notJson.status).toBe(400);
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await intakeQueue.count()).toBe(before.jobs);
+    expect(await intakeQueue.getJob(notice.policeReference)).toBeUndefined();
+    expect(await count('SELECT count(*) FROM notification')).toBe(before.notifications);
+  });
+
+  it('refuses a reused police reference with different content', async () => {
+    const notice = policeNotice();
+    await request(adapter.url).post('/notifications').send(notice).expect(202);
+    const changed = await request(adapter.url)
+      .post('/notifications')
+      .send({ ...notice, ragGrading: 'RED' })
+      .expect(409);
+    expect(changed.body.message).toMatch(/already received with different content/);
+  });
+
+  it('dead-letters a notice the hub keeps failing to store, and replays it once fixed', async () => {
+    // Break the hub's store the way an operator might meet it: the table is unavailable.
+    await withDatabase((db) => db.query('ALTER TABLE notification RENAME TO notification_unavailable'));
+    let notificationId: string;
+    try {
+      const submitted = await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+      notificationId = submitted.body.notificationId;
+      const letter = await waitFor(
+        'the notice to be dead-lettered',
+        async () => {
+          const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).expect(200);
+          return page.body.items.find((item: { id: string }) => item.id === notificationId);
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(letter).toMatchObject({ pattern: MessagePatterns.notificationReceived, attemptsMade: 3, permanent: false });
+      expect(letter.reason).toMatch(/notification/);
+    } finally {
+      await withDatabase((db) => db.query('ALTER TABLE notification_unavailable RENAME TO notification'));
+    }
+
+    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/${notificationId}/replay`).expect(204);
+    const contact = await contactOf(notificationId);
+    expect(contact.notifications.map((n: { id: string }) => n.id)).toContain(notificationId);
+    const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).expect(200);
+    expect(page.body.items.find((item: { id: string }) => item.id === notificationId)).toBeUndefined();
+    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/not-there/replay`).expect(404);
+  });
+
+  it('answers 404 for an unknown contact and 400 for a malformed id or filter', async () => {
+    await request(hub.url).get('/api/contacts/00000000-0000-4000-8000-000000000000').expect(404);
+    await request(hub.url).get('/api/contacts/not-a-uuid').expect(400);
+    const bad = await request(hub.url).get('/api/contacts').query({ rag: 'blue', pageSize: 500 }).expect(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['pageSize', 'rag']);
+  });
+
+  it('publishes its OpenAPI description and health on every app', async () => {
+    for (const app of [hub, adapter]) {
+      const docs = await request(app.url).get('/docs/openapi.json').expect(200);
+      expect(Object.keys(docs.body.paths).length).toBeGreaterThan(1);
+      const health = await request(app.url).get('/health').expect(200);
+      expect(health.body.status).toBe('ok');
+    }
+    const adapterDocs = await request(adapter.url).get('/docs/openapi.json');
+    expect(adapterDocs.body.paths['/notifications'].post).toBeDefined();
+    expect(agencyQueue('police')).toBe('police-deliveries');
+  });
+});

@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { TEST_DATABASE_URL, waitFor } from './support/environment.js';
+import { APPS, AppProcess } from './support/processes.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('start-up refusals', () => {
+  it('the hub and the adapter refuse a Redis that may evict queued messages', async () => {
+    const port = await freePort();
+    // A Redis of its own, so the shared one keeps its policy.
+    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], {
+      stdio: 'ignore',
+    });
+    try {
+      const url = `redis://127.0.0.1:${port}/0`;
+      await waitFor('the evicting Redis to start', async () => {
+        const { Redis } = await import('ioredis');
+        const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+        try {
+          await client.connect();
+          return (await client.ping()) === 'PONG';
+        } finally {
+          client.disconnect();
+        }
+      });
+      for (const [name, script] of [['hub', APPS.hub], ['police-adapter', APPS.policeAdapter]] as const) {
+        const app = new AppProcess(name, script, { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: url, PORT: String(await freePort()) });
+        expect(await app.exited).toBe(1);
+        expect(app.output.join('\n')).toMatch(/maxmemory-policy allkeys-lru/);
+        expect(app.output.join('\n')).toMatch(/noeviction/);
+      }
+    } finally {
+      redis.kill('SIGTERM');
+    }
+  });
+
+  it('a missing or bad setting stops the app with a message naming it', async () => {
+    const hub = new AppProcess('hub', APPS.hub, { DATABASE_URL: 'mysql://nope', PORT: 'eighty' });
+    expect(await hub.exited).toBe(1);
+    const output = hub.output.join('\n');
+    expect(output).toMatch(/DATABASE_URL/);
+    expect(output).toMatch(/PORT/);
+  });
+});
