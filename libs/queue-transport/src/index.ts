@@ -1,1 +1,10 @@
-export const X = 1;
+export * from './connect-queue-consumer.js';
+export * from './dead-letter-store.js';
+export * from './errors.js';
+export * from './options.js';
+export * from './queue-client.js';
+export * from './queue-context.js';
+export * from './queue-error.filter.js';
+export * from './queue-record.js';
+export * from './queue-server.js';
+export { assertRedisKeepsQueuedMessages } from './redis-connection.js';

@@ -1,0 +1,37 @@
+/**
+ * Thrown by a handler (or anything it calls) for a message that can never
+ * succeed as it is, e.g. an invalid payload. The message is not retried: it
+ * goes straight to the dead-letter store, marked permanent.
+ */
+export class PermanentMessageError extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'PermanentMessageError';
+  }
+}
+
+/** The dead-letter store has no failed message with this id on this queue. */
+export class DeadLetterNotFoundError extends Error {
+  constructor(
+    readonly queue: string,
+    readonly id: string,
+  ) {
+    super(`no dead letter ${id} on queue ${queue}`);
+    this.name = 'DeadLetterNotFoundError';
+  }
+}
+
+/** Redis may evict keys, so queued messages could silently disappear. */
+export class RedisEvictionPolicyError extends Error {
+  constructor(
+    message: string,
+    /** The policy Redis reported, or null when it reported none. */
+    readonly policy: string | null = null,
+  ) {
+    super(message);
+    this.name = 'RedisEvictionPolicyError';
+  }
+}

@@ -1,0 +1,183 @@
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { lastValueFrom } from 'rxjs';
+import { firstAttemptLogLine } from './attempt-log.js';
+import { isPermanentError, toJobFailure } from './failures.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_PREFIX,
+  DEFAULT_STALLED_INTERVAL_MS,
+  type QueueServerOptions,
+} from './options.js';
+import { QueueContext } from './queue-context.js';
+import { assertRedisKeepsQueuedMessages, createQueueConnection, describeRedis, quit } from './redis-connection.js';
+
+/**
+ * Consumes one BullMQ queue and hands each job to the Nest handler whose
+ * pattern is the job's name. A handler's failure fails the job: BullMQ
+ * retries transient failures with the producer's backoff, and moves
+ * permanent ones (and exhausted retries) to the failed set, which is the
+ * dead-letter store.
+ *
+ * `@MessagePattern` handlers are accepted but treated as events: a queue has
+ * no one to reply to, so their result is discarded.
+ *
+ * Nest's processing start/end hooks are not invoked: the hook contract does
+ * not guarantee the handler's outcome reaches the transport, and a failure
+ * that did not reach BullMQ would complete the job and lose the message.
+ */
+export class QueueServer extends Server implements CustomTransportStrategy {
+  /** Tells Nest to hand event handler failures to this transport instead of only logging them. */
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger = new Logger(QueueServer.name);
+
+  private readonly queueName: string;
+  private connection: Redis | undefined;
+  private worker: Worker | undefined;
+  private closing: Promise<void> | undefined;
+  private warnedAboutErrorFilter = false;
+
+  constructor(private readonly options: QueueServerOptions) {
+    super();
+    this.queueName = options.queue;
+  }
+
+  /** Checks Redis keeps every key, then starts consuming. A refusal reaches the callback, so start-up fails with it. */
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+    } catch (error) {
+      await this.close();
+      callback(error);
+      return;
+    }
+    callback();
+  }
+
+  /** Stops taking jobs, waits for the ones in flight to finish, then closes the Redis connections. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** True while the worker is running; for the app's health check. */
+  isConsuming(): boolean {
+    return !this.closing && this.worker !== undefined && this.worker.isRunning() && !this.worker.isPaused();
+  }
+
+  /** The BullMQ Worker, once listening. */
+  unwrap<T = Worker>(): T {
+    if (!this.worker) throw new Error(`QueueServer for queue ${this.queueName} is not listening`);
+    return this.worker as T;
+  }
+
+  on(): never {
+    throw new Error('QueueServer has no events to subscribe to; use unwrap() to reach the BullMQ Worker');
+  }
+
+  private async start(): Promise<void> {
+    if (this.worker || this.closing) throw new Error(`QueueServer for queue ${this.queueName} was already started`);
+    const connection = createQueueConnection(this.options.redisUrl, `mash-consumer-${this.queueName}`);
+    this.connection = connection;
+    await assertRedisKeepsQueuedMessages(connection, describeRedis(connection));
+    this.warnAboutRequestResponseHandlers();
+
+    const worker = new Worker(this.queueName, (job: Job) => this.process(job), {
+      connection,
+      prefix: this.options.prefix ?? DEFAULT_PREFIX,
+      concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
+      lockDuration: this.options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+      stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+      autorun: true,
+    });
+    this.worker = worker;
+    this.watch(worker);
+    await worker.waitUntilReady();
+    this.logger.log({ message: 'consuming queue', queue: this.queueName });
+  }
+
+  private async shutdown(): Promise<void> {
+    const { worker, connection } = this;
+    // Worker.close() waits for in-flight handlers; their jobs then complete or fail normally.
+    if (worker) await worker.close();
+    if (connection) await quit(connection);
+    if (worker) this.logger.log({ message: 'stopped consuming queue', queue: this.queueName });
+  }
+
+  private async process(job: Job): Promise<void> {
+    try {
+      const handler = this.getHandlerByPattern(job.name);
+      if (!handler) {
+        throw new UnrecoverableError(`no handler for pattern ${job.name} on queue ${this.queueName}`);
+      }
+      const result = await handler(job.data, new QueueContext([job]));
+      // Awaiting the handler's stream is what turns its failure into the job's failure.
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    } catch (error) {
+      if (!(error instanceof Error)) this.warnIfErrorFilterMissing();
+      if (job.attemptsMade === 0) await this.recordFirstAttempt(job);
+      throw toJobFailure(error);
+    }
+  }
+
+  /** Nest's default RPC filter turns every error into a plain object, which makes every failure look transient. */
+  private warnIfErrorFilterMissing(): void {
+    if (this.warnedAboutErrorFilter) return;
+    this.warnedAboutErrorFilter = true;
+    this.logger.warn({
+      message: 'a handler failed with a non-Error value; install QueueErrorFilter (connectQueueConsumer does) so permanent failures are not retried',
+      queue: this.queueName,
+    });
+  }
+
+  private async recordFirstAttempt(job: Job): Promise<void> {
+    try {
+      await job.log(firstAttemptLogLine(job));
+    } catch (error) {
+      // Only the dead-letter listing's firstAttemptAt depends on this; the job's outcome does not.
+      this.logger.warn({ message: 'could not record first attempt', queue: this.queueName, jobId: job.id, error: (error as Error).message });
+    }
+  }
+
+  /** Logs ids, patterns and reasons only: payloads hold children's personal data. */
+  private watch(worker: Worker): void {
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const entry = {
+        queue: this.queueName,
+        jobId: job.id,
+        pattern: job.name,
+        attemptsMade: job.attemptsMade,
+        reason: error.message,
+      };
+      // BullMQ sets finishedOn only when the job went to the failed set rather than back for a retry.
+      if (job.finishedOn) {
+        this.logger.error({ message: 'message dead-lettered', permanent: isPermanentError(error), ...entry });
+      } else {
+        this.logger.warn({ message: 'message failed; will retry', ...entry });
+      }
+    });
+    worker.on('stalled', (jobId) => {
+      this.logger.warn({ message: 'message stalled (its worker stopped); back to waiting', queue: this.queueName, jobId });
+    });
+    worker.on('error', (error) => {
+      // Connection and internal errors; BullMQ reconnects and retries by itself.
+      this.logger.error({ message: 'queue worker error', queue: this.queueName, error: error.message });
+    });
+  }
+
+  private warnAboutRequestResponseHandlers(): void {
+    for (const [pattern, handler] of this.getHandlers()) {
+      if (!handler.isEventHandler) {
+        this.logger.warn({
+          message: 'request/response handler on a queue is treated as an event; its result is discarded',
+          queue: this.queueName,
+          pattern,
+        });
+      }
+    }
+  }
+}
