@@ -36,7 +36,7 @@ describe('a hub killed mid-stream', () => {
       const stored = await withDatabase(async (db) => Number((await db.query('SELECT count(*) FROM notification')).rows[0].count));
       if (!killed && stored >= 100) {
         hubs[0].kill('SIGKILL');
-        expect(await hubs[0].exited).toBeNull();
+        expect(await hubs[0].exited).toEqual({ code: null, signal: 'SIGKILL' });
         killed = true;
       }
       if (killed && hubs.length === 1 && start >= 300) hubs.push(await new AppProcess('hub', APPS.hub, hubSettings, 3312).ready());
@@ -62,7 +62,7 @@ describe('a hub killed mid-stream', () => {
     );
     expect(counts).toEqual({ notifications: TOTAL, references: TOTAL, received_events: TOTAL, contacts: TOTAL, links: TOTAL });
     const stored = await withDatabase(async (db) =>
-      (await db.query('SELECT partner_reference FROM notification')).rows.map((r) => r.partner_reference as string),
+      (await db.query('SELECT partner_reference FROM notification')).rows.map((r: { partner_reference: string }) => r.partner_reference),
     );
     expect(new Set(stored)).toEqual(new Set(references));
   }, 180_000);

@@ -27,8 +27,8 @@ async function contactOf(notificationId: string) {
 
 beforeAll(async () => {
   await resetDatabase();
-  hub = new AppProcess('hub', APPS.hub, hubEnv({ ...env, INTAKE_CONCURRENCY: '4' }), 3300);
-  adapter = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn', INTAKE_ATTEMPTS: '3', INTAKE_BACKOFF_MS: '200' }, 3301);
+  hub = new AppProcess('hub', APPS.hub, hubEnv({ ...env, INTAKE_CONCURRENCY: '4', LOG_LEVEL: 'log' }), 3300);
+  adapter = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'log', INTAKE_ATTEMPTS: '3', INTAKE_BACKOFF_MS: '200' }, 3301);
   await Promise.all([hub.ready(), adapter.ready()]);
   intakeQueue = new Queue(HUB_INTAKE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix });
 }, 60_000);
@@ -36,7 +36,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await intakeQueue?.obliterate({ force: true }).catch(() => undefined);
   await intakeQueue?.close();
-  expect(await Promise.all([hub?.stop(), adapter?.stop()])).toEqual([0, 0]);
+  const stopped = await Promise.all([hub?.stop(), adapter?.stop()]);
+  expect(stopped).toEqual([
+    { code: null, signal: 'SIGTERM' },
+    { code: null, signal: 'SIGTERM' },
+  ]);
+  // Both closed their consumers on the way out rather than being cut off.
+  for (const app of [hub, adapter]) expect(app.output.join('\n')).toMatch(/stopped consuming queue/);
 });
 
 describe('a police notice travels from the adapter to a screener', () => {

@@ -33,7 +33,7 @@ describe('start-up refusals', () => {
       });
       for (const [name, script] of [['hub', APPS.hub], ['police-adapter', APPS.policeAdapter]] as const) {
         const app = new AppProcess(name, script, { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: url, PORT: String(await freePort()) });
-        expect(await app.exited).toBe(1);
+        expect(await app.exited).toEqual({ code: 1, signal: null });
         expect(app.output.join('\n')).toMatch(/maxmemory-policy allkeys-lru/);
         expect(app.output.join('\n')).toMatch(/noeviction/);
       }
@@ -44,7 +44,7 @@ describe('start-up refusals', () => {
 
   it('a missing or bad setting stops the app with a message naming it', async () => {
     const hub = new AppProcess('hub', APPS.hub, { DATABASE_URL: 'mysql://nope', PORT: 'eighty' });
-    expect(await hub.exited).toBe(1);
+    expect(await hub.exited).toEqual({ code: 1, signal: null });
     const output = hub.output.join('\n');
     expect(output).toMatch(/DATABASE_URL/);
     expect(output).toMatch(/PORT/);

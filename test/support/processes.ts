@@ -14,7 +14,8 @@ export const APPS = {
 export class AppProcess {
   readonly output: string[] = [];
   private readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
+  /** How the process ended: an exit code, or the signal that ended it. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(
     readonly name: string,
@@ -31,7 +32,10 @@ export class AppProcess {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => this.output.push(...chunk.split('\n').filter(Boolean)));
     }
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+    this.exited = once(this.child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
   }
 
   get url(): string {
@@ -40,12 +44,12 @@ export class AppProcess {
 
   /** Resolves once GET /health answers 200; fails at once if the process dies first. */
   async ready(timeoutMs = 30_000): Promise<this> {
-    let exitCode: number | null | undefined;
-    void this.exited.then((code) => (exitCode = code));
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    void this.exited.then((result) => (exit = result));
     await waitFor(
       `${this.name} to become healthy`,
       async () => {
-        if (exitCode !== undefined) throw new Error(`${this.name} exited with ${exitCode}:\n${this.output.join('\n')}`);
+        if (exit) throw new Error(`${this.name} exited (${exit.signal ?? exit.code}):\n${this.output.join('\n')}`);
         const response = await fetch(`${this.url}/health`).catch(() => undefined);
         return response?.status === 200;
       },
@@ -60,10 +64,13 @@ export class AppProcess {
     this.child.kill(signal);
   }
 
-  /** Graceful stop; returns the exit code. */
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
-    this.child.kill('SIGTERM');
+  /**
+   * Graceful stop with SIGTERM. Nest closes the app (consumers finish their
+   * in-flight messages), then re-raises the signal, so a clean stop ends by
+   * SIGTERM rather than with exit code 0.
+   */
+  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     return this.exited;
   }
 }

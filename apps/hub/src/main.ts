@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { configureHttpApp, createLogger, loadConfig } from '#platform';
-import { QueueErrorFilter, QueueServer } from '#queue-transport';
+import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
 
@@ -16,9 +16,8 @@ async function bootstrap(): Promise<void> {
     version: '1',
   });
 
-  // The same process consumes the intake queue; a failed handler's original error reaches the transport.
-  const intake = app.connectMicroservice({ strategy: app.get(QueueServer) }, { inheritAppConfig: true });
-  intake.useGlobalFilters(new QueueErrorFilter());
+  // The same process consumes the intake queue (the server instance the health check watches).
+  connectQueueConsumer(app, app.get(QueueServer));
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   logger.log(`hub listening on ${config.HOST}:${config.PORT}`, 'Bootstrap');

@@ -1,5 +1,5 @@
 import { AdapterConfig } from '#adapter-kit';
 
 export class PoliceAdapterConfig extends AdapterConfig {
-  override PORT = 3101;
+  override PORT: number = 3101;
 }

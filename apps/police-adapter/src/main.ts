@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { exitOnStartupFailure, runAdapter } from '#adapter-kit';
 import { loadConfig } from '#platform';
 import { PoliceAdapterConfig } from './config.js';

@@ -15,7 +15,8 @@ export class AcceptanceHandler {
     private readonly receipts: ReceiptBook,
   ) {}
 
-  @EventPattern(MessagePatterns.notificationAccepted)
+  // <string> picks Nest's untyped overload, so the context parameter can be typed.
+  @EventPattern<string>(MessagePatterns.notificationAccepted)
   async onAccepted(@Payload() payload: unknown, @Ctx() context: QueueContext): Promise<void> {
     let accepted: NotificationAccepted;
     try {

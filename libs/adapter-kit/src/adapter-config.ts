@@ -5,40 +5,40 @@ export class AdapterConfig {
   @IsInt()
   @Min(1)
   @Max(65535)
-  PORT = 3100;
+  PORT: number = 3100;
 
   @IsString()
-  HOST = '0.0.0.0';
+  HOST: string = '0.0.0.0';
 
   @Matches(/^rediss?:\/\//, { message: '$property must be a redis:// connection URL' })
-  REDIS_URL = 'redis://127.0.0.1:6379/0';
+  REDIS_URL: string = 'redis://127.0.0.1:6379/0';
 
   @Matches(/^[a-z0-9-]{1,40}$/, { message: '$property must be 1 to 40 lower-case letters, digits or hyphens' })
-  QUEUE_PREFIX = 'mash';
+  QUEUE_PREFIX: string = 'mash';
 
   /** Attempts the hub gets at each notification before it is dead-lettered. */
   @IsInt()
   @Min(1)
   @Max(50)
-  INTAKE_ATTEMPTS = 10;
+  INTAKE_ATTEMPTS: number = 10;
 
   @IsInt()
   @Min(100)
-  INTAKE_BACKOFF_MS = 1000;
+  INTAKE_BACKOFF_MS: number = 1000;
 
   /** How long a receipt (and so duplicate detection) lasts: longer than the 12-month re-referral window. */
   @IsInt()
   @Min(1)
-  RECEIPT_RETENTION_DAYS = 400;
+  RECEIPT_RETENTION_DAYS: number = 400;
 
   @IsInt()
   @Min(1000)
-  QUEUE_LOCK_DURATION_MS = 30000;
+  QUEUE_LOCK_DURATION_MS: number = 30000;
 
   @IsInt()
   @Min(1000)
-  QUEUE_STALLED_INTERVAL_MS = 30000;
+  QUEUE_STALLED_INTERVAL_MS: number = 30000;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL = 'log';
+  LOG_LEVEL: string = 'log';
 }

@@ -1,3 +1,5 @@
+// Decorated classes below record their types only if reflect-metadata is loaded first.
+import 'reflect-metadata';
 export * from './adapter-config.js';
 export * from './adapter-kit.module.js';
 export * from './notification-id.js';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { configureHttpApp, createLogger, type HttpAppOptions } from '#platform';
-import { QueueErrorFilter, QueueServer } from '#queue-transport';
+import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import type { AdapterConfig } from './adapter-config.js';
 import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
 
@@ -12,8 +12,7 @@ export async function runAdapter(name: string, module: DynamicModule, config: Ad
   const app = await NestFactory.create(module, { logger, bufferLogs: true });
   configureHttpApp(app, docs);
   app.useGlobalFilters(new CanonicalMappingFilter());
-  const deliveries = app.connectMicroservice({ strategy: app.get(QueueServer) }, { inheritAppConfig: false });
-  deliveries.useGlobalFilters(new QueueErrorFilter());
+  connectQueueConsumer(app, app.get(QueueServer));
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   logger.log(`${name} listening on ${config.HOST}:${config.PORT}`, 'Bootstrap');

@@ -1,3 +1,5 @@
+// Decorated classes below record their types only if reflect-metadata is loaded first.
+import 'reflect-metadata';
 export * from './agencies.js';
 export * from './codes.js';
 export * from './dates.js';

@@ -1,3 +1,5 @@
+// Decorated classes below record their types only if reflect-metadata is loaded first.
+import 'reflect-metadata';
 export * from './config.js';
 export * from './health.js';
 export * from './http.js';

@@ -1,6 +1,11 @@
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 /** A plain Redis connection for health checks and small records; queue connections are the transport's. */
 export function connectRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, lazyConnect: false });
+  const redis = new Redis(url, { connectionName: name, maxRetriesPerRequest: 3 });
+  // ioredis reconnects by itself; the health check reports Redis down meanwhile. Without a listener it prints to stderr.
+  const logger = new Logger(`Redis:${name}`);
+  redis.on('error', (error: Error) => logger.warn({ message: 'Redis connection error', error: error.message }));
+  return redis;
 }

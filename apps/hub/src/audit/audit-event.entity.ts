@@ -51,6 +51,6 @@ export class AuditEvent {
   correlationId!: string | null;
 
   /** Ids, codes and reasons only: never names, dates of birth or narratives. */
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  @Column('jsonb')
   details!: Record<string, unknown>;
 }

@@ -11,7 +11,8 @@ export class NotificationIntakeHandler {
 
   constructor(private readonly intake: NotificationIntake) {}
 
-  @EventPattern(MessagePatterns.notificationReceived)
+  // <string> picks Nest's untyped overload, so the context parameter can be typed.
+  @EventPattern<string>(MessagePatterns.notificationReceived)
   async onNotificationReceived(@Payload() payload: unknown, @Ctx() context: QueueContext): Promise<void> {
     const message = await this.validate(payload);
     const outcome = await this.intake.receive(message);

@@ -30,7 +30,7 @@ describe('notification intake (Postgres)', () => {
   beforeAll(async () => {
     await resetDatabase();
     module = await Test.createTestingModule({
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(TEST_DATABASE_URL), poolSize: 20 })],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(TEST_DATABASE_URL))],
       providers: [AuditTrail, ChildRegister, ContactBook, NotificationIntake, Outbox],
     }).compile();
     intake = module.get(NotificationIntake);
@@ -46,7 +46,7 @@ describe('notification intake (Postgres)', () => {
     expect(outcome).toEqual({ duplicate: false, notificationId: message.notificationId, contactIds: [expect.any(String)] });
     const actions = await withDatabase(async (db) =>
       (await db.query('SELECT action FROM audit_event WHERE correlation_id = $1 ORDER BY sequence', [message.correlationId])).rows.map(
-        (r) => r.action,
+        (r: { action: string }) => r.action,
       ),
     );
     expect(actions).toEqual(['notification.received', 'child.created', 'contact.created']);

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AGENCIES, HUB_INTAKE_QUEUE, agencyQueue } from '#contracts';
 import { DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
 
@@ -27,6 +27,13 @@ class QueueParam {
   @ApiProperty({ enum: OBSERVED_QUEUES })
   @IsIn(OBSERVED_QUEUES)
   queue!: string;
+}
+
+class DeadLetterParams extends QueueParam {
+  @ApiProperty({ description: 'The message id (its job id)' })
+  @IsString()
+  @Length(1, 200)
+  id!: string;
 }
 
 class DeadLetterEntry {
@@ -65,7 +72,7 @@ export class DeadLettersController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Back in the queue with its attempts reset' })
   @ApiNotFoundResponse()
-  async replay(@Param() { queue }: QueueParam, @Param('id') id: string): Promise<void> {
+  async replay(@Param() { queue, id }: DeadLetterParams): Promise<void> {
     try {
       await this.deadLetters.replay(queue, id);
     } catch (error) {

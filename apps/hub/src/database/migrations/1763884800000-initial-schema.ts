@@ -5,7 +5,7 @@ export class InitialSchema1763884800000 implements MigrationInterface {
   name = 'InitialSchema1763884800000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "audit_event" ("sequence" BIGSERIAL NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "actor_type" character varying(20) NOT NULL, "actor_id" character varying(100) NOT NULL, "on_behalf_of" character varying(100), "action" character varying(60) NOT NULL, "subject_type" character varying(40) NOT NULL, "subject_id" uuid NOT NULL, "child_id" uuid, "purpose" character varying(200), "lawful_basis" character varying(300), "correlation_id" uuid, "details" jsonb NOT NULL DEFAULT '{}'::jsonb, CONSTRAINT "pk_audit_event" PRIMARY KEY ("sequence"))`);
+    await queryRunner.query(`CREATE TABLE "audit_event" ("sequence" BIGSERIAL NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "actor_type" character varying(20) NOT NULL, "actor_id" character varying(100) NOT NULL, "on_behalf_of" character varying(100), "action" character varying(60) NOT NULL, "subject_type" character varying(40) NOT NULL, "subject_id" uuid NOT NULL, "child_id" uuid, "purpose" character varying(200), "lawful_basis" character varying(300), "correlation_id" uuid, "details" jsonb NOT NULL, CONSTRAINT "pk_audit_event" PRIMARY KEY ("sequence"))`);
     await queryRunner.query(`CREATE INDEX "ix_audit_event_correlation" ON "audit_event"  ("correlation_id") `);
     await queryRunner.query(`CREATE INDEX "ix_audit_event_subject" ON "audit_event"  ("subject_type", "subject_id") `);
     await queryRunner.query(`CREATE INDEX "ix_audit_event_child" ON "audit_event"  ("child_id", "sequence") `);
