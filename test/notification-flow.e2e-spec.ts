@@ -208,6 +208,21 @@ describe('a police notice travels from the adapter to a screener', () => {
     await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/not-there/replay`).expect(404);
   });
 
+  it('dead-letters an invalid message on the intake queue at once, as permanent, without retrying', async () => {
+    const job = await intakeQueue.add(
+      MessagePatterns.notificationReceived,
+      { schemaVersion: 1, sourceAgency: 'police', partnerReference: 'BROKEN/1' },
+      { jobId: `invalid-${Date.now()}`, attempts: 5, removeOnFail: false },
+    );
+    const letter = await waitFor('the invalid message to be dead-lettered', async () => {
+      const response = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).expect(200);
+      return response.body.items.find((item: { id: string }) => item.id === job.id);
+    });
+    expect(letter).toMatchObject({ permanent: true, attemptsMade: 1 });
+    expect(letter.reason).toMatch(/safeguarding notification is invalid: .*notificationId/);
+    expect(await count('SELECT count(*) FROM notification WHERE partner_reference = $1', ['BROKEN/1'])).toBe(0);
+  });
+
   it('answers 404 for an unknown contact and 400 for a malformed id or filter', async () => {
     await request(hub.url).get('/api/contacts/00000000-0000-4000-8000-000000000000').expect(404);
     await request(hub.url).get('/api/contacts/not-a-uuid').expect(400);
