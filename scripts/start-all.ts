@@ -6,10 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const root = resolve(import.meta.dirname, '..');
+// This file runs from dist/scripts; the apps are built beside it in dist/apps.
+const dist = resolve(import.meta.dirname, '..');
+const root = resolve(dist, '..');
 const apps = [
-  { name: 'hub', script: 'dist/apps/hub/src/main.js' },
-  { name: 'police-adapter', script: 'dist/apps/police-adapter/src/main.js' },
+  { name: 'hub', script: 'apps/hub/src/main.js' },
+  { name: 'police-adapter', script: 'apps/police-adapter/src/main.js' },
 ];
 
 const children = new Map<string, ChildProcess>();
@@ -21,7 +23,7 @@ function stopAll(signal: NodeJS.Signals): void {
 }
 
 for (const app of apps) {
-  const child = spawn(process.execPath, [resolve(root, app.script)], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(dist, app.script)], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(app.name, child);
   for (const [stream, out] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
     let partial = '';
