@@ -1,5 +1,13 @@
 import request from 'supertest';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
+import {
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  deleteRedisKeys,
+  resetDatabase,
+  uniquePrefix,
+  waitFor,
+  withDatabase,
+} from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNoticeAboutNewChild } from './support/police-notices.js';
 
@@ -20,6 +28,7 @@ describe('a hub killed mid-stream', () => {
 
   afterAll(async () => {
     await Promise.all([adapter?.stop(), ...hubs.map((hub) => hub.stop())]);
+    await deleteRedisKeys(prefix);
   });
 
   it(`stores all ${TOTAL} notices exactly once after SIGKILL and restart`, async () => {

@@ -1,7 +1,15 @@
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { HUB_INTAKE_QUEUE, MessagePatterns, agencyQueue } from '#contracts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
+import {
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  deleteRedisKeys,
+  resetDatabase,
+  uniquePrefix,
+  waitFor,
+  withDatabase,
+} from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 
@@ -34,7 +42,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await intakeQueue?.obliterate({ force: true }).catch(() => undefined);
   await intakeQueue?.close();
   const stopped = await Promise.all([hub?.stop(), adapter?.stop()]);
   expect(stopped).toEqual([
@@ -43,6 +50,7 @@ afterAll(async () => {
   ]);
   // Both closed their consumers on the way out rather than being cut off.
   for (const app of [hub, adapter]) expect(app.output.join('\n')).toMatch(/stopped consuming queue/);
+  await deleteRedisKeys(prefix);
 });
 
 describe('a police notice travels from the adapter to a screener', () => {

@@ -22,6 +22,8 @@ import {
   IsPastCalendarDate,
   IsPastInstant,
   PARTNER_REFERENCE_PATTERN,
+  PERSON_NAME_MESSAGE,
+  PERSON_NAME_PATTERN,
   POSTCODE_PATTERN,
   SCHOOL_URN_PATTERN,
   UPRN_PATTERN,
@@ -51,8 +53,6 @@ export const POLICE_CONCERNS = [
 ] as const;
 export type PoliceConcern = (typeof POLICE_CONCERNS)[number];
 
-const NAME = /^[\p{L}\p{M}' .-]+$/u;
-const NAME_MESSAGE = '$property may contain letters, spaces, apostrophes, hyphens and full stops only';
 
 export class PoliceAddress {
   @ApiProperty({ type: [String], example: ['1 Test Street', 'Exampletown'] })
@@ -94,13 +94,13 @@ export class PoliceChild {
   @ApiProperty({ example: 'Amy' })
   @IsString()
   @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
   @IsString()
   @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
   surname!: string;
 
   @ApiProperty({ example: '2015-06-14', format: 'date' })
@@ -150,13 +150,13 @@ export class PoliceAdult {
   @ApiProperty()
   @IsString()
   @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
   forename!: string;
 
   @ApiProperty()
   @IsString()
   @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
   surname!: string;
 
   @ApiPropertyOptional({ format: 'date' })

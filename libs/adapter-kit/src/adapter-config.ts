@@ -1,20 +1,9 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { ServiceConfig } from '#platform';
 
-/** Settings every adapter shares, read from environment variables of the same names. */
-export class AdapterConfig {
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  PORT: number = 3100;
-
-  @IsString()
-  HOST: string = '0.0.0.0';
-
-  @Matches(/^rediss?:\/\//, { message: '$property must be a redis:// connection URL' })
-  REDIS_URL: string = 'redis://127.0.0.1:6379/0';
-
-  @Matches(/^[a-z0-9-]{1,40}$/, { message: '$property must be 1 to 40 lower-case letters, digits or hyphens' })
-  QUEUE_PREFIX: string = 'mash';
+/** Settings every adapter shares; an adapter's own class sets its port. */
+export class AdapterConfig extends ServiceConfig {
+  override PORT: number = 3100;
 
   /** Attempts the hub gets at each notification before it is dead-lettered. */
   @IsInt()
@@ -30,15 +19,4 @@ export class AdapterConfig {
   @IsInt()
   @Min(1)
   RECEIPT_RETENTION_DAYS: number = 400;
-
-  @IsInt()
-  @Min(1000)
-  QUEUE_LOCK_DURATION_MS: number = 30000;
-
-  @IsInt()
-  @Min(1000)
-  QUEUE_STALLED_INTERVAL_MS: number = 30000;
-
-  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL: string = 'log';
 }

@@ -11,3 +11,7 @@ export function normalisePostcode(postcode: string): string {
   const compact = postcode.replace(/\s+/g, '').toUpperCase();
   return `${compact.slice(0, -3)} ${compact.slice(-3)}`;
 }
+
+/** Personal names: letters (any script), spaces, apostrophes, hyphens and full stops. */
+export const PERSON_NAME_PATTERN = /^[\p{L}\p{M}' .-]+$/u;
+export const PERSON_NAME_MESSAGE = '$property may contain letters, spaces, apostrophes, hyphens and full stops only';

@@ -42,7 +42,14 @@ import {
   type StatutoryGateway,
 } from './codes.js';
 import { IsCalendarDate, IsPastCalendarDate, IsPastInstant } from './dates.js';
-import { PARTNER_REFERENCE_PATTERN, POSTCODE_PATTERN, SCHOOL_URN_PATTERN, UPRN_PATTERN } from './identifiers.js';
+import {
+  PARTNER_REFERENCE_PATTERN,
+  PERSON_NAME_MESSAGE,
+  PERSON_NAME_PATTERN,
+  POSTCODE_PATTERN,
+  SCHOOL_URN_PATTERN,
+  UPRN_PATTERN,
+} from './identifiers.js';
 import { IsNhsNumber } from './nhs-number.js';
 
 /**
@@ -52,8 +59,6 @@ import { IsNhsNumber } from './nhs-number.js';
  */
 export const NOTIFICATION_SCHEMA_VERSION = 1 as const;
 
-const NAME = /^[\p{L}\p{M}' .-]+$/u;
-const NAME_MESSAGE = '$property may contain letters, spaces, apostrophes, hyphens and full stops only';
 
 export class Address {
   @IsArray()
@@ -72,6 +77,19 @@ export class Address {
   uprn?: string;
 }
 
+/** A person's names as the sender recorded them. */
+export class PersonName {
+  @IsString()
+  @Length(1, 100)
+  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  givenName!: string;
+
+  @IsString()
+  @Length(1, 100)
+  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  familyName!: string;
+}
+
 /** What the child said and whether they were seen: the voice of the child. */
 export class ChildVoice {
   @IsBoolean()
@@ -86,17 +104,7 @@ export class ChildVoice {
   words?: string;
 }
 
-export class ChildSubject {
-  @IsString()
-  @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
-  givenName!: string;
-
-  @IsString()
-  @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
-  familyName!: string;
-
+export class ChildSubject extends PersonName {
   /** Required unless the child is unborn. */
   @ValidateIf((child: ChildSubject) => child.expectedDateOfDelivery === undefined)
   @IsPastCalendarDate()
@@ -131,17 +139,7 @@ export class ChildSubject {
   voice?: ChildVoice;
 }
 
-export class AdultSubject {
-  @IsString()
-  @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
-  givenName!: string;
-
-  @IsString()
-  @Length(1, 100)
-  @Matches(NAME, { message: NAME_MESSAGE })
-  familyName!: string;
-
+export class AdultSubject extends PersonName {
   @IsOptional()
   @IsPastCalendarDate()
   dateOfBirth?: string;

@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './http.js';
 export * from './logging.js';
 export * from './redis.js';
+export * from './service-config.js';

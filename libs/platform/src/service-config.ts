@@ -1,0 +1,34 @@
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+/**
+ * Settings every app shares, read from environment variables of the same
+ * names. Each app's own settings class extends this one.
+ */
+export class ServiceConfig {
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @Matches(/^rediss?:\/\//, { message: '$property must be a redis:// connection URL' })
+  REDIS_URL: string = 'redis://127.0.0.1:6379/0';
+
+  /** Namespaces the queues in Redis, so several environments can share one server. */
+  @Matches(/^[a-z0-9-]{1,40}$/, { message: '$property must be 1 to 40 lower-case letters, digits or hyphens' })
+  QUEUE_PREFIX: string = 'mash';
+
+  /** How long a consumer's claim on a message lasts; a crashed process's messages return after it. */
+  @IsInt()
+  @Min(1000)
+  QUEUE_LOCK_DURATION_MS: number = 30000;
+
+  @IsInt()
+  @Min(1000)
+  QUEUE_STALLED_INTERVAL_MS: number = 30000;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: string = 'log';
+}
