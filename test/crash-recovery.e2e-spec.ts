@@ -1,6 +1,6 @@
 import request from 'supertest';
 import {
-  TEST_DATABASE_URL,
+  TEST_APP_DATABASE_URL,
   TEST_REDIS_URL,
   deleteRedisKeys,
   resetDatabase,
@@ -13,7 +13,7 @@ import { policeNoticeAboutNewChild } from './support/police-notices.js';
 
 const TOTAL = 500;
 const prefix = uniquePrefix();
-const env = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
 // Short locks so that messages a killed hub held come back within seconds.
 const hubSettings = hubEnv({ ...env, QUEUE_LOCK_DURATION_MS: '3000', QUEUE_STALLED_INTERVAL_MS: '2000' });
 

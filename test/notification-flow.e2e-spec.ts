@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 import { HUB_INTAKE_QUEUE, MessagePatterns, agencyQueue } from '#contracts';
 import {
-  TEST_DATABASE_URL,
+  TEST_APP_DATABASE_URL,
   TEST_REDIS_URL,
   deleteRedisKeys,
   resetDatabase,
@@ -12,9 +12,10 @@ import {
 } from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
+import { staff } from './support/staff.js';
 
 const prefix = uniquePrefix();
-const env = { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
 let hub: AppProcess;
 let adapter: AppProcess;
 let intakeQueue: Queue;
@@ -29,7 +30,7 @@ async function contactOf(notificationId: string) {
       return rows.rows[0]?.contact_id as string | undefined;
     }),
   );
-  const response = await request(hub.url).get(`/api/contacts/${contactId}`).expect(200);
+  const response = await request(hub.url).get(`/api/contacts/${contactId}`).set(staff.screener).expect(200);
   return response.body;
 }
 
@@ -94,10 +95,10 @@ describe('a police notice travels from the adapter to a screener', () => {
     ).toBe(1);
 
     // The list shows it, newest first, and filters by status and RAG.
-    const list = await request(hub.url).get('/api/contacts').query({ status: 'open', rag: 'unrated' }).expect(200);
+    const list = await request(hub.url).get('/api/contacts').set(staff.screener).query({ status: 'open', rag: 'unrated' }).expect(200);
     expect(list.body.items[0].id).toBe(contact.id);
     expect(list.body).toMatchObject({ page: 1, pageSize: 25 });
-    const red = await request(hub.url).get('/api/contacts').query({ rag: 'red' }).expect(200);
+    const red = await request(hub.url).get('/api/contacts').set(staff.screener).query({ rag: 'red' }).expect(200);
     expect(red.body).toMatchObject({ items: [], total: 0 });
 
     // The hub's acceptance travels back through the outbox to the adapter's receipt.
@@ -197,7 +198,7 @@ describe('a police notice travels from the adapter to a screener', () => {
       const letter = await waitFor(
         'the notice to be dead-lettered',
         async () => {
-          const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).expect(200);
+          const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.admin).expect(200);
           return page.body.items.find((item: { id: string }) => item.id === notificationId);
         },
         { timeoutMs: 20_000 },
@@ -208,12 +209,12 @@ describe('a police notice travels from the adapter to a screener', () => {
       await withDatabase((db) => db.query('ALTER TABLE notification_unavailable RENAME TO notification'));
     }
 
-    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/${notificationId}/replay`).expect(204);
+    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/${notificationId}/replay`).set(staff.admin).expect(204);
     const contact = await contactOf(notificationId);
     expect(contact.notifications.map((n: { id: string }) => n.id)).toContain(notificationId);
-    const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).expect(200);
+    const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.admin).expect(200);
     expect(page.body.items.find((item: { id: string }) => item.id === notificationId)).toBeUndefined();
-    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/not-there/replay`).expect(404);
+    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/not-there/replay`).set(staff.admin).expect(404);
   });
 
   it('dead-letters an invalid message on the intake queue at once, as permanent, without retrying', async () => {
@@ -223,7 +224,7 @@ describe('a police notice travels from the adapter to a screener', () => {
       { jobId: `invalid-${Date.now()}`, attempts: 5, removeOnFail: false },
     );
     const letter = await waitFor('the invalid message to be dead-lettered', async () => {
-      const response = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).expect(200);
+      const response = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.admin).expect(200);
       return response.body.items.find((item: { id: string }) => item.id === job.id);
     });
     expect(letter).toMatchObject({ permanent: true, attemptsMade: 1 });
@@ -231,10 +232,38 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(await count('SELECT count(*) FROM notification WHERE partner_reference = $1', ['BROKEN/1'])).toBe(0);
   });
 
+  it('records who viewed a contact and who listed contacts, and refuses the unnamed and the wrong role', async () => {
+    const submitted = await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+    const contact = await contactOf(submitted.body.notificationId);
+    const viewed = await withDatabase(async (db) =>
+      (
+        await db.query(
+          "SELECT actor_type, actor_id, on_behalf_of, child_id, purpose FROM audit_event WHERE action = 'contact.viewed' AND subject_id = $1 ORDER BY sequence DESC LIMIT 1",
+          [contact.id],
+        )
+      ).rows,
+    );
+    expect(viewed).toEqual([
+      { actor_type: 'person', actor_id: 'sam.screener', on_behalf_of: 'screener', child_id: contact.child.id, purpose: 'screening' },
+    ]);
+
+    await request(hub.url).get('/api/contacts').set(staff.manager).query({ pageSize: 5 }).expect(200);
+    const listed = await withDatabase(async (db) =>
+      (await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'contacts.listed' ORDER BY sequence DESC LIMIT 1")).rows[0],
+    );
+    expect(listed.actor_id).toBe('meg.manager');
+    expect(listed.details.contactIds).toHaveLength(Math.min(5, listed.details.total));
+
+    const unnamed = await request(hub.url).get(`/api/contacts/${contact.id}`).expect(401);
+    expect(unnamed.body.message).toMatch(/X-Staff-Id/);
+    await request(hub.url).get(`/api/contacts/${contact.id}`).set(staff.auditor).expect(403);
+    await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.screener).expect(403);
+  });
+
   it('answers 404 for an unknown contact and 400 for a malformed id or filter', async () => {
-    await request(hub.url).get('/api/contacts/00000000-0000-4000-8000-000000000000').expect(404);
-    await request(hub.url).get('/api/contacts/not-a-uuid').expect(400);
-    const bad = await request(hub.url).get('/api/contacts').query({ rag: 'blue', pageSize: 500 }).expect(400);
+    await request(hub.url).get('/api/contacts/00000000-0000-4000-8000-000000000000').set(staff.screener).expect(404);
+    await request(hub.url).get('/api/contacts/not-a-uuid').set(staff.screener).expect(400);
+    const bad = await request(hub.url).get('/api/contacts').set(staff.screener).query({ rag: 'blue', pageSize: 500 }).expect(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['pageSize', 'rag']);
   });
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { TEST_DATABASE_URL, waitFor } from './support/environment.js';
+import { TEST_APP_DATABASE_URL, waitFor } from './support/environment.js';
 import { APPS, AppProcess } from './support/processes.js';
 
 async function freePort(): Promise<number> {
@@ -32,7 +32,7 @@ describe('start-up refusals', () => {
         }
       });
       for (const [name, script] of [['hub', APPS.hub], ['police-adapter', APPS.policeAdapter]] as const) {
-        const app = new AppProcess(name, script, { DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: url, PORT: String(await freePort()) });
+        const app = new AppProcess(name, script, { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: url, PORT: String(await freePort()) });
         expect(await app.exited).toEqual({ code: 1, signal: null });
         expect(app.output.join('\n')).toMatch(/maxmemory-policy allkeys-lru/);
         expect(app.output.join('\n')).toMatch(/noeviction/);

@@ -4,7 +4,10 @@ import pg from 'pg';
 import { createDataSource } from '../../apps/hub/src/database/data-source.js';
 import { ensureDatabaseExists } from '../../apps/hub/src/database/ensure-database.js';
 
+/** The schema owner: migrations, resets and the tests' own inspection. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_test';
+/** The application role, as the hub connects. */
+export const TEST_APP_DATABASE_URL = process.env.TEST_APP_DATABASE_URL ?? 'postgres://mash_app@127.0.0.1:5432/mash_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 /** A queue prefix of its own, so a run never meets another run's (or a developer's) messages. */

@@ -6,8 +6,9 @@ import { ServiceConfig } from '#platform';
  * Redis on localhost.
  */
 export class HubConfig extends ServiceConfig {
+  /** As the application role, which may add audit events but never change them (see the migrations). */
   @Matches(/^postgres(ql)?:\/\//, { message: '$property must be a postgres:// connection URL' })
-  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/mash';
+  DATABASE_URL: string = 'postgres://mash_app@127.0.0.1:5432/mash';
 
   @IsInt()
   @Min(1)

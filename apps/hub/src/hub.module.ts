@@ -1,11 +1,14 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { HUB_INTAKE_QUEUE } from '#contracts';
 import { RedisHealthIndicator, connectRedis } from '#platform';
 import { DeadLetterStore, QueueServer } from '#queue-transport';
-import { AuditTrail } from './audit/audit-trail.js';
+import { AccessGuard } from './access/access.guard.js';
+import { AuditTrailModule } from './audit/audit-trail.module.js';
+import { AuditorApiModule } from './audit/auditor/auditor-api.module.js';
 import { ChildRegister } from './children/child-register.js';
 import { HubConfig } from './config.js';
 import { ContactBook } from './contacts/contact-book.js';
@@ -31,10 +34,11 @@ export class HubModule implements OnApplicationShutdown {
     const queueConnection = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), TerminusModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), TerminusModule, AuditTrailModule, AuditorApiModule],
       controllers: [ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
       providers: [
         { provide: HubConfig, useValue: config },
+        { provide: APP_GUARD, useClass: AccessGuard },
         { provide: HUB_REDIS, useFactory: () => connectRedis(config.REDIS_URL, 'hub-health') },
         {
           provide: QueueServer,
@@ -49,7 +53,6 @@ export class HubModule implements OnApplicationShutdown {
         },
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
-        AuditTrail,
         ChildRegister,
         ContactBook,
         ContactQueries,

@@ -1,18 +1,22 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const ACTOR_TYPES = ['person', 'agency_system', 'hub'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 /**
  * One act on personal data: who, what, about which records and child, why, and
- * when. Rows are only ever inserted, in the same transaction as the change they record.
+ * when. Rows are only ever inserted, in the same transaction as the change they
+ * record, and chained: each carries its predecessor's hash and its own.
  */
 @Entity('audit_event')
 @Index('ix_audit_event_child', ['childId', 'sequence'])
 @Index('ix_audit_event_subject', ['subjectType', 'subjectId'])
 @Index('ix_audit_event_correlation', ['correlationId'])
+@Index('ix_audit_event_actor', ['actorId', 'sequence'])
+@Index('ix_audit_event_occurred_at', ['occurredAt'])
 export class AuditEvent {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_audit_event' })
+  /** Position in the chain: 1, 2, 3 ... with no gaps. */
+  @PrimaryColumn('bigint', { primaryKeyConstraintName: 'pk_audit_event' })
   sequence!: string;
 
   @Column('timestamptz', { name: 'occurred_at' })
@@ -25,18 +29,19 @@ export class AuditEvent {
   @Column('varchar', { name: 'actor_id', length: 100 })
   actorId!: string;
 
-  /** The agency or team the actor acted for. */
+  /** The agency, team or role the actor acted for. */
   @Column('varchar', { name: 'on_behalf_of', length: 100, nullable: true })
   onBehalfOf!: string | null;
 
   @Column('varchar', { length: 60 })
   action!: string;
 
-  @Column('varchar', { name: 'subject_type', length: 40 })
-  subjectType!: string;
+  /** The record acted on; null for acts on many records (a list, a search), which name them in details. */
+  @Column('varchar', { name: 'subject_type', length: 40, nullable: true })
+  subjectType!: string | null;
 
-  @Column('uuid', { name: 'subject_id' })
-  subjectId!: string;
+  @Column('uuid', { name: 'subject_id', nullable: true })
+  subjectId!: string | null;
 
   @Column('uuid', { name: 'child_id', nullable: true })
   childId!: string | null;
@@ -53,4 +58,10 @@ export class AuditEvent {
   /** Ids, codes and reasons only: never names, dates of birth or narratives. */
   @Column('jsonb')
   details!: Record<string, unknown>;
+
+  @Column('char', { name: 'previous_hash', length: 64 })
+  previousHash!: string;
+
+  @Column('char', { length: 64 })
+  hash!: string;
 }

@@ -1,20 +1,64 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { staffActor } from '../access/staff-actor.js';
+import type { StaffMember } from '../access/staff.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { Child } from '../children/child.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { ContactNotification } from './contact-notification.entity.js';
 import { Contact } from './contact.entity.js';
 import type { ContactDetail, ContactPage, ContactSummary, ListContactsQuery } from './contact.dto.js';
 
-/** What screeners read: the queue of contacts and one contact in full. */
+/**
+ * What screeners read: the queue of contacts and one contact in full. Every
+ * read is recorded in the audit trail with the contacts and children it
+ * showed, in the same transaction, so nothing is shown that is not recorded.
+ */
 @Injectable()
 export class ContactQueries {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  async list(query: ListContactsQuery): Promise<ContactPage> {
-    const builder = this.dataSource
+  list(query: ListContactsQuery, viewer: StaffMember): Promise<ContactPage> {
+    return this.dataSource.transaction(async (manager) => {
+      const page = await this.findPage(manager, query);
+      await this.audit.record(manager, {
+        actor: staffActor(viewer),
+        action: 'contacts.listed',
+        purpose: 'screening',
+        details: {
+          filters: { status: query.status ?? null, rag: query.rag ?? null, page: query.page, pageSize: query.pageSize },
+          total: page.total,
+          contactIds: page.items.map((item) => item.id),
+          childIds: page.items.map((item) => item.child.id),
+        },
+      });
+      return page;
+    });
+  }
+
+  get(id: string, viewer: StaffMember): Promise<ContactDetail | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const contact = await this.findOne(manager, id);
+      if (!contact) return null;
+      await this.audit.record(manager, {
+        actor: staffActor(viewer),
+        action: 'contact.viewed',
+        subject: { type: 'contact', id },
+        childId: contact.child.id,
+        purpose: 'screening',
+        details: { notificationIds: contact.notifications.map((n) => n.id) },
+      });
+      return contact;
+    });
+  }
+
+  private async findPage(manager: EntityManager, query: ListContactsQuery): Promise<ContactPage> {
+    const builder = manager
       .createQueryBuilder(Contact, 'contact')
       .innerJoinAndSelect('contact.child', 'child')
       .orderBy('contact.received_at', 'DESC')
@@ -30,12 +74,12 @@ export class ContactQueries {
     return { items: contacts.map((c) => toSummary(c, c.child!)), page: query.page, pageSize: query.pageSize, total };
   }
 
-  async get(id: string): Promise<ContactDetail | null> {
-    const contact = await this.dataSource.manager.findOne(Contact, { where: { id }, relations: { child: true } });
+  private async findOne(manager: EntityManager, id: string): Promise<ContactDetail | null> {
+    const contact = await manager.findOne(Contact, { where: { id }, relations: { child: true } });
     if (!contact) return null;
     const child = contact.child!;
 
-    const links = await this.dataSource
+    const links = await manager
       .createQueryBuilder(ContactNotification, 'link')
       .innerJoinAndSelect('link.notification', 'notification')
       .where('link.contact_id = :id', { id })
@@ -43,7 +87,7 @@ export class ContactQueries {
       .getMany();
 
     const notificationIds = links.map((link) => link.notificationId);
-    const events = await this.dataSource
+    const events = await manager
       .createQueryBuilder(AuditEvent, 'event')
       .where("(event.subject_type = 'contact' AND event.subject_id = :id)", { id })
       .orWhere("(event.subject_type = 'notification' AND event.subject_id = ANY(:notificationIds))", { notificationIds })

@@ -84,8 +84,8 @@ export class TimelineEntry {
   @ApiProperty() action!: string;
   @ApiProperty() actor!: string;
   @ApiProperty({ nullable: true, type: String }) onBehalfOf!: string | null;
-  @ApiProperty() subjectType!: string;
-  @ApiProperty() subjectId!: string;
+  @ApiProperty({ nullable: true, type: String }) subjectType!: string | null;
+  @ApiProperty({ nullable: true, type: String }) subjectId!: string | null;
   @ApiProperty({ type: Object }) details!: Record<string, unknown>;
 }
 

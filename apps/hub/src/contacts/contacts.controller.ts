@@ -1,5 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentStaff } from '../access/access.guard.js';
+import { Allow, Roles } from '../access/access-policy.js';
+import type { StaffMember } from '../access/staff.js';
 import { ContactQueries } from './contact-queries.js';
 import { ContactDetail, ContactPage, ListContactsQuery } from './contact.dto.js';
 
@@ -9,16 +12,18 @@ export class ContactsController {
   constructor(private readonly contacts: ContactQueries) {}
 
   @Get()
+  @Allow(...Roles.mashRecords)
   @ApiOkResponse({ type: ContactPage, description: 'Contacts, newest first' })
-  list(@Query() query: ListContactsQuery): Promise<ContactPage> {
-    return this.contacts.list(query);
+  list(@Query() query: ListContactsQuery, @CurrentStaff() staff: StaffMember): Promise<ContactPage> {
+    return this.contacts.list(query, staff);
   }
 
   @Get(':id')
+  @Allow(...Roles.mashRecords)
   @ApiOkResponse({ type: ContactDetail })
   @ApiNotFoundResponse({ description: 'No contact with that id' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ContactDetail> {
-    const contact = await this.contacts.get(id);
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentStaff() staff: StaffMember): Promise<ContactDetail> {
+    const contact = await this.contacts.get(id, staff);
     if (!contact) throw new NotFoundException(`No contact with id ${id}`);
     return contact;
   }

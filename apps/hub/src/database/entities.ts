@@ -1,3 +1,5 @@
+import { AuditChainHead } from '../audit/audit-chain-head.entity.js';
+import { AuditCheckpoint } from '../audit/audit-checkpoint.entity.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { Child } from '../children/child.entity.js';
 import { ContactNotification } from '../contacts/contact-notification.entity.js';
@@ -5,4 +7,4 @@ import { Contact } from '../contacts/contact.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, OutboxMessage];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage];

@@ -1,15 +1,16 @@
 /**
- * Applies pending migrations: `npm run migrate`. Run before the hub starts;
- * the hub itself never changes the schema.
+ * Applies pending migrations as the schema owner: `npm run migrate`. Run
+ * before the hub starts; the hub itself never changes the schema.
  */
+import 'reflect-metadata';
 import { loadConfig } from '#platform';
-import { HubConfig } from '../config.js';
 import { createDataSource } from './data-source.js';
 import { ensureDatabaseExists } from './ensure-database.js';
+import { MigrationConfig } from './migration-config.js';
 
-const config = loadConfig(HubConfig);
-await ensureDatabaseExists(config.DATABASE_URL);
-const dataSource = await createDataSource(config.DATABASE_URL).initialize();
+const config = loadConfig(MigrationConfig);
+await ensureDatabaseExists(config.MIGRATION_DATABASE_URL);
+const dataSource = await createDataSource(config.MIGRATION_DATABASE_URL).initialize();
 try {
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   console.log(

@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthI
 import type { Redis } from 'ioredis';
 import { RedisHealthIndicator } from '#platform';
 import { QueueServer } from '#queue-transport';
+import { Public } from '../access/access-policy.js';
 import { HUB_REDIS } from '../hub.tokens.js';
 
 /** Up only when Postgres answers, Redis answers without evicting, and the intake consumer runs. */
@@ -20,6 +21,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   @HealthCheck()
   check() {
     return this.health.check([

@@ -2,7 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { exampleNotification, type SafeguardingNotification } from '#contracts';
-import { TEST_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
+import { TEST_APP_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { ChildRegister } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
@@ -30,7 +30,7 @@ describe('notification intake (Postgres)', () => {
   beforeAll(async () => {
     await resetDatabase();
     module = await Test.createTestingModule({
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(TEST_DATABASE_URL))],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(TEST_APP_DATABASE_URL))],
       providers: [AuditTrail, ChildRegister, ContactBook, NotificationIntake, Outbox],
     }).compile();
     intake = module.get(NotificationIntake);
@@ -49,7 +49,7 @@ describe('notification intake (Postgres)', () => {
         (r: { action: string }) => r.action,
       ),
     );
-    expect(actions).toEqual(['notification.received', 'child.created', 'contact.created']);
+    expect(actions).toEqual(['notification.received', 'child.created', 'contact.created', 'information.shared']);
     expect(await count("SELECT count(*) FROM outbox_message WHERE queue = 'police-deliveries' AND correlation_id = $1", [message.correlationId])).toBe(1);
   });
 

@@ -8,7 +8,7 @@ import {
   type NotificationAccepted,
   type SafeguardingNotification,
 } from '#contracts';
-import { AuditTrail, hubActing, type Actor } from '../audit/audit-trail.js';
+import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
 import { ChildRegister } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
 import { Outbox } from '../outbox/outbox.js';
@@ -73,7 +73,9 @@ export class NotificationIntake {
         onBehalfOf: message.sourceAgency,
       };
       const common = { correlationId: message.correlationId, purpose: 'safeguarding notification' };
-      await this.audit.record(manager, {
+      // Appended together at the end: the chain head stays locked only for the last moment of the transaction.
+      const events: AuditRecord[] = [];
+      events.push({
         ...common,
         actor: sender,
         action: 'notification.received',
@@ -93,7 +95,7 @@ export class NotificationIntake {
       const hub = hubActing(message.sourceAgency);
       for (const [index, subject] of message.subjects.children.entries()) {
         const match = await this.children.findOrCreate(manager, subject);
-        await this.audit.record(manager, {
+        events.push({
           ...common,
           actor: hub,
           action: match.created ? 'child.created' : 'child.matched',
@@ -115,7 +117,7 @@ export class NotificationIntake {
         );
         if (!join.linked) continue;
         contactIds.push(join.contact.id);
-        await this.audit.record(manager, {
+        events.push({
           ...common,
           actor: hub,
           action: join.created ? 'contact.created' : 'contact.linked',
@@ -133,12 +135,23 @@ export class NotificationIntake {
         contactIds,
         acceptedAt: receivedAt.toISOString(),
       };
-      await this.outbox.add(manager, {
+      const outboxId = await this.outbox.add(manager, {
         queue: agencyQueue(message.sourceAgency),
         pattern: MessagePatterns.notificationAccepted,
         payload: accepted,
         correlationId: message.correlationId,
       });
+      // Telling the sender which contacts its notice joined is a share too: ids only, back to their owner.
+      events.push({
+        ...common,
+        actor: hub,
+        action: 'information.shared',
+        subject: { type: 'outbox_message', id: outboxId },
+        purpose: 'feedback to the referrer',
+        lawfulBasis: describeLawfulBasis(message.lawfulBasis),
+        details: { recipient: message.sourceAgency, message: MessagePatterns.notificationAccepted, notificationId: message.notificationId, contactIds },
+      });
+      await this.audit.append(manager, events);
       return { duplicate: false, notificationId: message.notificationId, contactIds } as const;
     });
     if (!outcome.duplicate) this.outbox.notifyCommitted();

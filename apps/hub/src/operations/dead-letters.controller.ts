@@ -1,9 +1,16 @@
 import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AGENCIES, HUB_INTAKE_QUEUE, agencyQueue } from '#contracts';
 import { DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
+import { CurrentStaff } from '../access/access.guard.js';
+import { Allow, Roles } from '../access/access-policy.js';
+import { staffActor } from '../access/staff-actor.js';
+import type { StaffMember } from '../access/staff.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 
 /** Every queue whose failed messages an operator may inspect and replay. */
 export const OBSERVED_QUEUES = [HUB_INTAKE_QUEUE, ...AGENCIES.map(agencyQueue)];
@@ -59,25 +66,48 @@ class DeadLetterPage {
  */
 @ApiTags('operations')
 @Controller('api/admin/dead-letters')
+@Allow(...Roles.operations)
 export class DeadLettersController {
-  constructor(@Inject(DeadLetterStore) private readonly deadLetters: DeadLetterStore) {}
+  constructor(
+    @Inject(DeadLetterStore) private readonly deadLetters: DeadLetterStore,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditTrail,
+  ) {}
 
+  /** Dead letters hold whole messages, personal data included: listing them is audited. */
   @Get(':queue')
   @ApiOkResponse({ type: DeadLetterPage })
-  list(@Param() { queue }: QueueParam, @Query() page: DeadLetterQuery) {
-    return this.deadLetters.list(queue, page);
+  async list(@Param() { queue }: QueueParam, @Query() page: DeadLetterQuery, @CurrentStaff() staff: StaffMember) {
+    const result = await this.deadLetters.list(queue, page);
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        actor: staffActor(staff),
+        action: 'dead_letters.listed',
+        purpose: 'operations',
+        details: { queue, offset: page.offset, limit: page.limit, messageIds: result.items.map((item) => item.id) },
+      }),
+    );
+    return result;
   }
 
   @Post(':queue/:id/replay')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Back in the queue with its attempts reset' })
   @ApiNotFoundResponse()
-  async replay(@Param() { queue, id }: DeadLetterParams): Promise<void> {
+  async replay(@Param() { queue, id }: DeadLetterParams, @CurrentStaff() staff: StaffMember): Promise<void> {
     try {
       await this.deadLetters.replay(queue, id);
     } catch (error) {
       if (error instanceof DeadLetterNotFoundError) throw new NotFoundException(error.message);
       throw error;
     }
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        actor: staffActor(staff),
+        action: 'dead_letter.replayed',
+        purpose: 'operations',
+        details: { queue, messageId: id },
+      }),
+    );
   }
 }

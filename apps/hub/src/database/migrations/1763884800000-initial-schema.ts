@@ -1,11 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Children, notifications, contacts, the audit trail and the outbox. */
+/** Children, notifications, contacts, the chained audit trail and its checkpoints, and the outbox. */
 export class InitialSchema1763884800000 implements MigrationInterface {
   name = 'InitialSchema1763884800000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "audit_event" ("sequence" BIGSERIAL NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "actor_type" character varying(20) NOT NULL, "actor_id" character varying(100) NOT NULL, "on_behalf_of" character varying(100), "action" character varying(60) NOT NULL, "subject_type" character varying(40) NOT NULL, "subject_id" uuid NOT NULL, "child_id" uuid, "purpose" character varying(200), "lawful_basis" character varying(300), "correlation_id" uuid, "details" jsonb NOT NULL, CONSTRAINT "pk_audit_event" PRIMARY KEY ("sequence"))`);
+    await queryRunner.query(`CREATE TABLE "audit_chain_head" ("id" smallint NOT NULL, "sequence" bigint NOT NULL, "hash" character(64) NOT NULL, CONSTRAINT "ck_audit_chain_head_single_row" CHECK (id = 1), CONSTRAINT "pk_audit_chain_head" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE TABLE "audit_checkpoint" ("id" BIGSERIAL NOT NULL, "sequence" bigint NOT NULL, "hash" character(64) NOT NULL, "signed_at" TIMESTAMP WITH TIME ZONE NOT NULL, "key_id" character(64) NOT NULL, "public_key" text NOT NULL, "signature" text NOT NULL, CONSTRAINT "pk_audit_checkpoint" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE INDEX "ix_audit_checkpoint_sequence" ON "audit_checkpoint"  ("sequence") `);
+    await queryRunner.query(`CREATE TABLE "audit_event" ("sequence" bigint NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "actor_type" character varying(20) NOT NULL, "actor_id" character varying(100) NOT NULL, "on_behalf_of" character varying(100), "action" character varying(60) NOT NULL, "subject_type" character varying(40), "subject_id" uuid, "child_id" uuid, "purpose" character varying(200), "lawful_basis" character varying(300), "correlation_id" uuid, "details" jsonb NOT NULL, "previous_hash" character(64) NOT NULL, "hash" character(64) NOT NULL, CONSTRAINT "pk_audit_event" PRIMARY KEY ("sequence"))`);
+    await queryRunner.query(`CREATE INDEX "ix_audit_event_occurred_at" ON "audit_event"  ("occurred_at") `);
+    await queryRunner.query(`CREATE INDEX "ix_audit_event_actor" ON "audit_event"  ("actor_id", "sequence") `);
     await queryRunner.query(`CREATE INDEX "ix_audit_event_correlation" ON "audit_event"  ("correlation_id") `);
     await queryRunner.query(`CREATE INDEX "ix_audit_event_subject" ON "audit_event"  ("subject_type", "subject_id") `);
     await queryRunner.query(`CREATE INDEX "ix_audit_event_child" ON "audit_event"  ("child_id", "sequence") `);
@@ -33,6 +38,8 @@ export class InitialSchema1763884800000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "contact"`);
     await queryRunner.query(`DROP TABLE "notification"`);
     await queryRunner.query(`DROP TABLE "child"`);
+    await queryRunner.query(`DROP TABLE "audit_checkpoint"`);
+    await queryRunner.query(`DROP TABLE "audit_chain_head"`);
     await queryRunner.query(`DROP TABLE "audit_event"`);
   }
 }

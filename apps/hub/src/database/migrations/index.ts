@@ -1,4 +1,5 @@
 import { InitialSchema1763884800000 } from './1763884800000-initial-schema.js';
+import { AuditAppendOnly1763884800001 } from './1763884800001-audit-append-only.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1763884800000];
+export const MIGRATIONS = [InitialSchema1763884800000, AuditAppendOnly1763884800001];

@@ -1,0 +1,19 @@
+import { SetMetadata } from '@nestjs/common';
+import type { StaffRole } from './staff.js';
+
+export const ACCESS_POLICY = 'mash:access-policy';
+
+export type AccessPolicy = { public: true } | { public: false; roles: readonly StaffRole[] };
+
+/** Who may call this route. Every route declares a policy; one without is refused (deny by default). */
+export const Allow = (...roles: StaffRole[]) => SetMetadata(ACCESS_POLICY, { public: false, roles } satisfies AccessPolicy);
+
+/** Open to anyone (health checks). */
+export const Public = () => SetMetadata(ACCESS_POLICY, { public: true } satisfies AccessPolicy);
+
+/** The roles for each kind of work, in one place. */
+export const Roles = {
+  mashRecords: ['screener', 'manager'],
+  auditTrail: ['auditor'],
+  operations: ['admin'],
+} as const satisfies Record<string, readonly StaffRole[]>;
