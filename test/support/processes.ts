@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { waitFor } from './environment.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -75,6 +76,9 @@ export class AppProcess {
   }
 }
 
+/** Where test hubs keep their audit signing key: outside the working tree, shared by the test runs. */
+export const TEST_SIGNING_KEY_FILE = join(tmpdir(), 'mash-test', 'audit-signing-key.pem');
+
 export function hubEnv(overrides: Record<string, string>): Record<string, string> {
-  return { LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '200', ...overrides };
+  return { LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '200', AUDIT_SIGNING_KEY_FILE: TEST_SIGNING_KEY_FILE, ...overrides };
 }

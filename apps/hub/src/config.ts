@@ -1,4 +1,4 @@
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ServiceConfig } from '#platform';
 
 /**
@@ -24,4 +24,17 @@ export class HubConfig extends ServiceConfig {
   @IsInt()
   @Min(50)
   OUTBOX_POLL_INTERVAL_MS: number = 500;
+
+  /** The Ed25519 private key (PKCS#8 PEM; \n may stand for line breaks) that signs audit checkpoints. */
+  @IsOptional()
+  @Matches(/BEGIN PRIVATE KEY/, { message: '$property must be a PKCS#8 PEM private key' })
+  AUDIT_SIGNING_KEY?: string = undefined;
+
+  /** Where the signing key is kept when AUDIT_SIGNING_KEY is not set; created on first use. */
+  @IsString()
+  AUDIT_SIGNING_KEY_FILE: string = 'var/audit-signing-key.pem';
+
+  @IsInt()
+  @Min(1000)
+  AUDIT_CHECKPOINT_INTERVAL_MS: number = 15 * 60 * 1000;
 }

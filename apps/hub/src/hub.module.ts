@@ -8,6 +8,9 @@ import { RedisHealthIndicator, connectRedis } from '#platform';
 import { DeadLetterStore, QueueServer } from '#queue-transport';
 import { AccessGuard } from './access/access.guard.js';
 import { AuditTrailModule } from './audit/audit-trail.module.js';
+import { AuditVerificationController } from './audit/audit-verification.controller.js';
+import { AuditVerifier } from './audit/audit-verifier.js';
+import { Checkpoints } from './audit/checkpoints.js';
 import { AuditorApiModule } from './audit/auditor/auditor-api.module.js';
 import { ChildRegister } from './children/child-register.js';
 import { HubConfig } from './config.js';
@@ -35,7 +38,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
+      controllers: [AuditVerificationController, ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -53,6 +56,8 @@ export class HubModule implements OnApplicationShutdown {
         },
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
+        AuditVerifier,
+        Checkpoints,
         ChildRegister,
         ContactBook,
         ContactQueries,
