@@ -127,3 +127,33 @@ describe('signed checkpoints', () => {
     expect(() => new CheckpointSigner(rsa)).toThrow(/Ed25519/);
   });
 });
+
+/** Computed once with the original serialiser; any change to the format must change the format version. */
+const HASH_OF_FIXED_EVENT = '2d5bf314340fa3248e85fc2241c49372f84f4542c6659e1d28ea07508d7e3f93';
+
+describe('canonical serialisation', () => {
+  it('is fixed: a change here breaks every stored hash', () => {
+    const event = {
+      sequence: '7',
+      occurredAt: '2026-01-01T00:00:07.000Z',
+      actorType: 'person',
+      actorId: 'sam.screener',
+      onBehalfOf: 'screener',
+      action: 'contact.viewed',
+      subjectType: 'contact',
+      subjectId: '00000000-0000-4000-8000-000000000007',
+      childId: null,
+      purpose: 'screening',
+      lawfulBasis: null,
+      correlationId: null,
+      details: { z: [1, { y: 'é', x: null }], a: 'quote " and \\ back' },
+      previousHash: '0'.repeat(64),
+    };
+    expect(canonicalJson(event.details)).toBe('{"a":"quote \\" and \\\\ back","z":[1,{"x":null,"y":"é"}]}');
+    expect(hashEvent(event)).toBe(HASH_OF_FIXED_EVENT);
+  });
+
+  it('refuses numbers JSON cannot carry', () => {
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/NaN/);
+  });
+});

@@ -12,7 +12,8 @@ const record = (n: number, writer = 'writer'): AuditRecord => ({
   action: 'contact.viewed',
   subject: { type: 'contact', id: randomUUID() },
   purpose: 'screening',
-  details: { n, note: 'a, "quoted"; value' },
+  // What COPY's text format must escape and unescape: tabs, newlines, backslashes, and text beyond ASCII.
+  details: { n, note: 'a, "quoted"; value\twith a tab\nand a newline, a \\ backslash, Siân and 👍' },
 });
 
 /** Runs SQL as the schema owner with the append-only triggers off: what a tamperer with owner rights could do. */
