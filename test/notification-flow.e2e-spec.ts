@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import request from 'supertest';
+import { notificationIdFor } from '#adapter-kit';
 import { HUB_INTAKE_QUEUE, MessagePatterns, agencyQueue } from '#contracts';
 import {
   TEST_APP_DATABASE_URL,
@@ -152,7 +153,9 @@ describe('a police notice travels from the adapter to a screener', () => {
     const notice = policeNotice({ ragGrading: 'PURPLE', consent: { status: 'GIVEN' } });
     notice.children[0].dateOfBirth = '2015-13-40';
     notice.children[0].nhsNumber = '9990000378';
-    const before = { jobs: await intakeQueue.count(), notifications: await count('SELECT count(*) FROM notification') };
+    // Every job the intake queue holds, in any state: only an added job changes it.
+    const allJobs = async () => Object.values(await intakeQueue.getJobCounts()).reduce((sum, n) => sum + n, 0);
+    const before = { jobs: await allJobs(), notifications: await count('SELECT count(*) FROM notification') };
 
     const response = await request(adapter.url).post('/notifications').send(notice).expect(400);
     expect(response.body.message).toBe('The request has 4 invalid fields');
@@ -173,8 +176,8 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(notJson.status).toBe(400);
 
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await intakeQueue.count()).toBe(before.jobs);
-    expect(await intakeQueue.getJob(notice.policeReference)).toBeUndefined();
+    expect(await allJobs()).toBe(before.jobs);
+    expect(await intakeQueue.getJob(notificationIdFor('police', notice.policeReference))).toBeUndefined();
     expect(await count('SELECT count(*) FROM notification')).toBe(before.notifications);
   });
 
@@ -258,6 +261,13 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(unnamed.body.message).toMatch(/X-Staff-Id/);
     await request(hub.url).get(`/api/contacts/${contact.id}`).set(staff.auditor).expect(403);
     await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.screener).expect(403);
+
+    // Each refusal is in the audit trail: who asked (or that nobody said), for what, and why not.
+    const denials = await withDatabase(async (db) =>
+      (await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'access.denied' ORDER BY sequence DESC LIMIT 3")).rows,
+    );
+    expect(denials.map((d: { actor_id: string }) => d.actor_id)).toEqual(['sam.screener', 'ada.auditor', 'anonymous']);
+    expect(denials[1].details).toMatchObject({ method: 'GET', route: '/api/contacts/:id', status: 403 });
   });
 
   it('answers 404 for an unknown contact and 400 for a malformed id or filter', async () => {

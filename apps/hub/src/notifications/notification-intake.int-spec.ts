@@ -49,7 +49,7 @@ describe('notification intake (Postgres)', () => {
         (r: { action: string }) => r.action,
       ),
     );
-    expect(actions).toEqual(['notification.received', 'child.created', 'contact.created', 'information.shared']);
+    expect(actions).toEqual(['notification.received', 'consent.recorded', 'child.created', 'contact.created', 'information.shared']);
     expect(await count("SELECT count(*) FROM outbox_message WHERE queue = 'police-deliveries' AND correlation_id = $1", [message.correlationId])).toBe(1);
   });
 

@@ -91,6 +91,20 @@ export class NotificationIntake {
         },
       });
 
+      // The sender's consent decision, with its reasons, as a fact of its own.
+      events.push({
+        ...common,
+        actor: sender,
+        action: 'consent.recorded',
+        subject: { type: 'notification', id: message.notificationId },
+        details: {
+          decidedBy: message.sourceAgency,
+          status: message.consent.status,
+          givenBy: message.consent.givenBy ?? null,
+          notSoughtReason: message.consent.notSoughtReason ?? null,
+        },
+      });
+
       const contactIds: string[] = [];
       const hub = hubActing(message.sourceAgency);
       for (const [index, subject] of message.subjects.children.entries()) {
