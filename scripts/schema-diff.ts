@@ -5,7 +5,7 @@
  */
 import { createDataSource } from '../apps/hub/src/database/data-source.js';
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash';
+const url = process.env.MIGRATION_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash';
 const dataSource = await createDataSource(url).initialize();
 try {
   const sql = await dataSource.driver.createSchemaBuilder().log();
