@@ -258,7 +258,7 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(listed.details.contactIds).toHaveLength(Math.min(5, listed.details.total));
 
     const unnamed = await request(hub.url).get(`/api/contacts/${contact.id}`).expect(401);
-    expect(unnamed.body.message).toMatch(/X-Staff-Id/);
+    expect(unnamed.body.message).toMatch(/Authorization: Bearer/);
     await request(hub.url).get(`/api/contacts/${contact.id}`).set(staff.auditor).expect(403);
     await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.screener).expect(403);
 

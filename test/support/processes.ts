@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from './environment.js';
+import { TEST_STAFF_TOKEN_SECRET } from './staff.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -80,5 +81,11 @@ export class AppProcess {
 export const TEST_SIGNING_KEY_FILE = join(tmpdir(), 'mash-test', 'audit-signing-key.pem');
 
 export function hubEnv(overrides: Record<string, string>): Record<string, string> {
-  return { LOG_LEVEL: 'warn', OUTBOX_POLL_INTERVAL_MS: '200', AUDIT_SIGNING_KEY_FILE: TEST_SIGNING_KEY_FILE, ...overrides };
+  return {
+    LOG_LEVEL: 'warn',
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    AUDIT_SIGNING_KEY_FILE: TEST_SIGNING_KEY_FILE,
+    STAFF_TOKEN_SECRET: TEST_STAFF_TOKEN_SECRET,
+    ...overrides,
+  };
 }

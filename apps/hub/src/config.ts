@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ServiceConfig } from '#platform';
 
 /**
@@ -37,4 +37,56 @@ export class HubConfig extends ServiceConfig {
   @IsInt()
   @Min(1000)
   AUDIT_CHECKPOINT_INTERVAL_MS: number = 15 * 60 * 1000;
+
+  /** `production` refuses development conveniences: seed accounts, generated keys and secrets. */
+  @IsIn(['development', 'production'])
+  MASH_ENV: string = 'development';
+
+  /** Signs the hub's own staff access tokens (HS256); at least 32 characters. */
+  @IsOptional()
+  @MinLength(32)
+  STAFF_TOKEN_SECRET?: string = undefined;
+
+  /** Where the token secret is kept in development when STAFF_TOKEN_SECRET is not set; created on first use. */
+  @IsString()
+  STAFF_TOKEN_SECRET_FILE: string = 'var/staff-token-secret';
+
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  STAFF_ACCESS_TOKEN_TTL_SECONDS: number = 900;
+
+  @IsInt()
+  @Min(300)
+  STAFF_REFRESH_TOKEN_TTL_SECONDS: number = 8 * 3600;
+
+  /** Failed sign-ins in a row that lock an account, and for how long. */
+  @IsInt()
+  @Min(1)
+  SIGN_IN_LOCKOUT_THRESHOLD: number = 5;
+
+  @IsInt()
+  @Min(1)
+  SIGN_IN_LOCKOUT_SECONDS: number = 900;
+
+  /** A council's OpenID Connect issuer, whose tokens are accepted beside the hub's own. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['https', 'http'] })
+  OIDC_ISSUER?: string = undefined;
+
+  @ValidateIf((c: HubConfig) => c.OIDC_ISSUER !== undefined)
+  @IsString({ message: '$property is required with OIDC_ISSUER' })
+  OIDC_AUDIENCE?: string = undefined;
+
+  @ValidateIf((c: HubConfig) => c.OIDC_ISSUER !== undefined)
+  @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: '$property (the issuer key set URL) is required with OIDC_ISSUER' })
+  OIDC_JWKS_URL?: string = undefined;
+
+  /** The claim holding the person's MASH roles (a string or an array of them). */
+  @IsString()
+  OIDC_ROLES_CLAIM: string = 'roles';
+
+  /** The claim that names the person in the audit trail. */
+  @IsString()
+  OIDC_NAME_CLAIM: string = 'preferred_username';
 }

@@ -7,6 +7,10 @@ import { HUB_INTAKE_QUEUE } from '#contracts';
 import { RedisHealthIndicator, connectRedis } from '#platform';
 import { DeadLetterStore, QueueServer } from '#queue-transport';
 import { AccessGuard } from './access/access.guard.js';
+import { AuthController } from './access/auth.controller.js';
+import { DevelopmentAccounts } from './access/development-accounts.js';
+import { SignIn } from './access/sign-in.js';
+import { StaffTokens } from './access/staff-tokens.js';
 import { AuditTrailModule } from './audit/audit-trail.module.js';
 import { AuditVerificationController } from './audit/audit-verification.controller.js';
 import { AuditVerifier } from './audit/audit-verifier.js';
@@ -38,10 +42,13 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuditVerificationController, ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
+        StaffTokens,
+        SignIn,
+        DevelopmentAccounts,
         { provide: HUB_REDIS, useFactory: () => connectRedis(config.REDIS_URL, 'hub-health') },
         {
           provide: QueueServer,

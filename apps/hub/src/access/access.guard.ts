@@ -13,7 +13,8 @@ import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { ACCESS_POLICY, type AccessPolicy } from './access-policy.js';
-import { identifyStaff } from './staff-identity.js';
+import { staffActor } from './staff-actor.js';
+import { StaffTokens, TokenRefusedError } from './staff-tokens.js';
 import type { StaffMember } from './staff.js';
 
 type StaffRequest = Request & { staff?: StaffMember };
@@ -28,6 +29,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
+    private readonly tokens: StaffTokens,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,21 +39,36 @@ export class AccessGuard implements CanActivate {
     if (!policy) return this.refuse(request, null, new ForbiddenException('This route has no access policy, so no one may call it'));
     if (policy.public) return true;
 
-    const staff = identifyStaff(request);
-    if (!staff) return this.refuse(request, null, new UnauthorizedException('Say who you are: X-Staff-Id and X-Staff-Role'));
-    if ('problem' in staff) return this.refuse(request, null, new UnauthorizedException(staff.problem));
-    if (!policy.roles.includes(staff.role)) {
+    const header = request.header('authorization');
+    if (!header) return this.refuse(request, null, new UnauthorizedException('Sign in first, then send Authorization: Bearer <access token>'));
+    const bearer = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+    if (!bearer) return this.refuse(request, null, new UnauthorizedException('The Authorization header must be Bearer <access token>'));
+    let staff: StaffMember;
+    try {
+      staff = await this.tokens.verify(bearer[1]);
+    } catch (error) {
+      if (error instanceof TokenRefusedError) {
+        return this.refuse(request, null, new UnauthorizedException(`The access token is refused: ${error.reason}`), 'token.refused');
+      }
+      throw error;
+    }
+    if (!staff.roles.some((role) => policy.roles.includes(role))) {
       return this.refuse(request, staff, new ForbiddenException(`This needs one of the roles: ${policy.roles.join(', ')}`));
     }
     request.staff = staff;
     return true;
   }
 
-  private async refuse(request: Request, staff: StaffMember | null, refusal: HttpException): Promise<never> {
+  private async refuse(
+    request: Request,
+    staff: StaffMember | null,
+    refusal: HttpException,
+    action: 'access.denied' | 'token.refused' = 'access.denied',
+  ): Promise<never> {
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, {
-        actor: staff ? { type: 'person', id: staff.id, onBehalfOf: staff.role } : { type: 'person', id: 'anonymous' },
-        action: 'access.denied',
+        actor: staff ? staffActor(staff) : { type: 'person', id: 'anonymous' },
+        action,
         purpose: 'access control',
         details: {
           method: request.method,

@@ -45,6 +45,9 @@ export const AUDIT_ACTIONS = [
   'dead_letter.replayed',
   'login.succeeded',
   'login.failed',
+  'logout',
+  'token.refused',
+  'account.created',
   'access.denied',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,3 +1,5 @@
+import { RefreshToken } from '../access/refresh-token.entity.js';
+import { StaffAccount } from '../access/staff-account.entity.js';
 import { AuditChainHead } from '../audit/audit-chain-head.entity.js';
 import { AuditCheckpoint } from '../audit/audit-checkpoint.entity.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
@@ -7,4 +9,4 @@ import { Contact } from '../contacts/contact.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken];

@@ -1,0 +1,63 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { Public } from './access-policy.js';
+import { SignIn, type SignedIn } from './sign-in.js';
+
+export class LoginRequest {
+  @ApiProperty({ example: 'sam.screener' })
+  @IsString()
+  @Length(1, 100)
+  username!: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  password!: string;
+}
+
+export class RefreshRequest {
+  @ApiProperty()
+  @IsString()
+  @Length(20, 200)
+  refreshToken!: string;
+}
+
+class SignedInResponse {
+  @ApiProperty({ description: 'Send as Authorization: Bearer <accessToken>' }) accessToken!: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: string;
+  @ApiProperty({ description: 'Seconds until the access token expires' }) expiresIn!: number;
+  @ApiProperty({ description: 'Exchange for a new pair before it expires; each can be used once' }) refreshToken!: string;
+  @ApiProperty() refreshExpiresIn!: number;
+  @ApiProperty({ type: Object }) staff!: { id: string; username: string; roles: string[] };
+}
+
+/** Built-in accounts. Staff of councils with their own identity provider sign in there instead. */
+@ApiTags('auth')
+@Controller('api/auth')
+@Public()
+export class AuthController {
+  constructor(private readonly signIn: SignIn) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SignedInResponse })
+  @ApiUnauthorizedResponse({ description: 'Wrong username or password (423 when the account is locked)' })
+  login(@Body() request: LoginRequest): Promise<SignedIn> {
+    return this.signIn.signIn(request.username, request.password);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SignedInResponse })
+  refresh(@Body() request: RefreshRequest): Promise<SignedIn> {
+    return this.signIn.refresh(request.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The sign-in the refresh token belongs to is over' })
+  logout(@Body() request: RefreshRequest): Promise<void> {
+    return this.signIn.signOut(request.refreshToken);
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HubConfig } from '../config.js';
+import { STAFF_ROLES, type StaffMember, type StaffRole } from './staff.js';
+
+/** The hub's own tokens say they come from here. */
+export const HUB_ISSUER = 'urn:mash:hub';
+export const HUB_AUDIENCE = 'urn:mash:hub:staff';
+
+export class TokenRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'TokenRefusedError';
+  }
+}
+
+/** STAFF_TOKEN_SECRET, or in development a secret kept in a file and created on first use. */
+export function loadTokenSecret(config: HubConfig, logger = new Logger('StaffTokens')): Uint8Array {
+  if (config.STAFF_TOKEN_SECRET) return new TextEncoder().encode(config.STAFF_TOKEN_SECRET);
+  if (config.MASH_ENV === 'production') throw new Error('STAFF_TOKEN_SECRET must be set in production');
+  const file = config.STAFF_TOKEN_SECRET_FILE;
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    logger.warn({ message: 'created a development staff token secret; in production set STAFF_TOKEN_SECRET', file });
+  }
+  chmodSync(file, 0o600);
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}
+
+/**
+ * Issues the hub's own short-lived access tokens, and checks any bearer
+ * token: the hub's own (HS256, its secret) or, when configured, the council's
+ * OpenID Connect issuer's (its published keys). Anything else is refused.
+ */
+@Injectable()
+export class StaffTokens {
+  private readonly secret: Uint8Array;
+  private readonly oidcKeys: ReturnType<typeof createRemoteJWKSet> | undefined;
+
+  constructor(@Inject(HubConfig) private readonly config: HubConfig) {
+    this.secret = loadTokenSecret(config);
+    this.oidcKeys = config.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(config.OIDC_JWKS_URL)) : undefined;
+  }
+
+  async issue(account: { id: string; username: string; roles: StaffRole[] }): Promise<string> {
+    return new SignJWT({ roles: account.roles, preferred_username: account.username })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(HUB_ISSUER)
+      .setAudience(HUB_AUDIENCE)
+      .setSubject(account.id)
+      .setIssuedAt()
+      .setExpirationTime(`${this.config.STAFF_ACCESS_TOKEN_TTL_SECONDS}s`)
+      .sign(this.secret);
+  }
+
+  async verify(token: string): Promise<StaffMember> {
+    let issuer: string | undefined;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new TokenRefusedError('the bearer token is not a JWT');
+    }
+    try {
+      if (issuer === HUB_ISSUER) {
+        const { payload } = await jwtVerify(token, this.secret, { issuer: HUB_ISSUER, audience: HUB_AUDIENCE, algorithms: ['HS256'] });
+        return this.member(payload, HUB_ISSUER, 'preferred_username', 'roles');
+      }
+      const oidcIssuer = this.config.OIDC_ISSUER;
+      if (this.oidcKeys && oidcIssuer && issuer === oidcIssuer) {
+        const { payload } = await jwtVerify(token, this.oidcKeys, {
+          issuer: oidcIssuer,
+          audience: this.config.OIDC_AUDIENCE,
+          algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'],
+        });
+        return this.member(payload, oidcIssuer, this.config.OIDC_NAME_CLAIM, this.config.OIDC_ROLES_CLAIM);
+      }
+    } catch (error) {
+      if (error instanceof TokenRefusedError) throw error;
+      throw new TokenRefusedError(refusalReason(error));
+    }
+    throw new TokenRefusedError(`tokens from issuer ${JSON.stringify(issuer ?? null)} are not accepted`);
+  }
+
+  private member(payload: JWTPayload, issuer: string, nameClaim: string, rolesClaim: string): StaffMember {
+    if (!payload.sub) throw new TokenRefusedError('the token names no subject');
+    const claimed = payload[rolesClaim];
+    const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is StaffRole => STAFF_ROLES.includes(r as StaffRole));
+    if (!roles.length) throw new TokenRefusedError(`the token carries no MASH role in its ${rolesClaim} claim`);
+    const name = typeof payload[nameClaim] === 'string' ? (payload[nameClaim] as string) : payload.sub;
+    return { id: payload.sub, name, roles, issuer };
+  }
+}
+
+function refusalReason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the token was signed with a key the issuer does not publish';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token uses a signing algorithm that is not accepted';
+  return 'the token could not be verified';
+}
