@@ -69,46 +69,52 @@ export class SignIn {
   }
 
   async refresh(refreshToken: string): Promise<SignedIn> {
-    return this.dataSource.transaction(async (manager) => {
+    // The outcome is decided in the transaction and acted on after it commits: a refusal's
+    // revocations and audit event must be kept, not rolled back with the error.
+    const outcome = await this.dataSource.transaction(async (manager): Promise<{ signedIn: SignedIn } | { refused: string }> => {
+      // Locked, so two refreshes racing with the same token cannot both succeed.
       const stored = await manager.findOne(RefreshToken, {
         where: { tokenHash: hashOf(refreshToken) },
-        relations: { account: true },
-        lock: { mode: 'pessimistic_write', tables: ['RefreshToken'] },
+        lock: { mode: 'pessimistic_write' },
       });
+      const account = stored ? await manager.findOneBy(StaffAccount, { id: stored.accountId }) : null;
       const now = new Date();
       const refuse = async (reason: string, extra: Record<string, unknown> = {}) => {
         await this.audit.record(manager, {
-          actor: { type: 'person', id: stored?.account?.username ?? 'anonymous' },
+          actor: { type: 'person', id: account?.username ?? 'anonymous' },
           action: 'token.refused',
           purpose: 'access control',
           details: { token: 'refresh', reason, ...extra },
         });
-        return new UnauthorizedException(`The refresh token is not accepted: ${reason}`);
+        return { refused: reason };
       };
-      if (!stored || !stored.account) throw await refuse('unknown');
+      if (!stored || !account) return refuse('unknown');
       if (stored.usedAt) {
         // A used token presented again was copied: end every session descended from that sign-in.
         await manager.update(RefreshToken, { familyId: stored.familyId }, { revokedAt: now });
-        throw await refuse('already used; every token of this sign-in is revoked', { familyId: stored.familyId });
+        return refuse('already used; every token of this sign-in is revoked', { familyId: stored.familyId });
       }
-      if (stored.revokedAt) throw await refuse('revoked');
-      if (stored.expiresAt <= now) throw await refuse('expired');
-      if (stored.account.disabledAt) throw await refuse('account disabled');
+      if (stored.revokedAt) return refuse('revoked');
+      if (stored.expiresAt <= now) return refuse('expired');
+      if (account.disabledAt) return refuse('account disabled');
       await manager.update(RefreshToken, { id: stored.id }, { usedAt: now });
-      return this.issue(manager, stored.account, stored.familyId);
+      return { signedIn: await this.issue(manager, account, stored.familyId) };
     });
+    if ('refused' in outcome) throw new UnauthorizedException(`The refresh token is not accepted: ${outcome.refused}`);
+    return outcome.signedIn;
   }
 
   /** Ends the sign-in the refresh token belongs to. Unknown tokens are ignored: the result is the same. */
   async signOut(refreshToken: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const stored = await manager.findOne(RefreshToken, { where: { tokenHash: hashOf(refreshToken) }, relations: { account: true } });
-      if (!stored?.account) return;
+      const stored = await manager.findOneBy(RefreshToken, { tokenHash: hashOf(refreshToken) });
+      const account = stored ? await manager.findOneBy(StaffAccount, { id: stored.accountId }) : null;
+      if (!stored || !account) return;
       await manager.update(RefreshToken, { familyId: stored.familyId }, { revokedAt: new Date() });
       await this.audit.record(manager, {
-        actor: { type: 'person', id: stored.account.username, onBehalfOf: stored.account.roles.join(',') },
+        actor: { type: 'person', id: account.username, onBehalfOf: account.roles.join(',') },
         action: 'logout',
-        subject: { type: 'staff_account', id: stored.account.id },
+        subject: { type: 'staff_account', id: account.id },
         purpose: 'access control',
       });
     });

@@ -1,0 +1,25 @@
+import type { Type } from '@nestjs/common';
+import { HubConfig } from '../config.js';
+import { HubModule } from '../hub.module.js';
+import { controllersOf, routeInventory } from './route-inventory.js';
+
+describe('every hub route declares who may call it', () => {
+  const controllers: Type[] = controllersOf(HubModule.forRoot(new HubConfig()));
+  const routes = routeInventory(controllers);
+
+  it('finds the routes', () => {
+    expect(routes.length).toBeGreaterThan(10);
+    expect(routes).toContainEqual(expect.objectContaining({ method: 'GET', path: '/api/contacts/:id' }));
+    expect(routes).toContainEqual(expect.objectContaining({ method: 'GET', path: '/api/audit/events/export' }));
+  });
+
+  it.each(routeInventory(controllers).map((r) => [`${r.method} ${r.path}`, r] as const))('%s has a policy', (_, route) => {
+    expect(route.policy).toBeDefined();
+    if (route.policy && !route.policy.public) expect(route.policy.roles.length).toBeGreaterThan(0);
+  });
+
+  it('leaves public only sign-in and health', () => {
+    const open = routes.filter((r) => r.policy?.public).map((r) => `${r.method} ${r.path}`).sort();
+    expect(open).toEqual(['GET /health', 'POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/refresh']);
+  });
+});

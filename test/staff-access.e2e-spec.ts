@@ -1,0 +1,241 @@
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { agencyQueue } from '#contracts';
+import { controllersOf, routeInventory } from '../apps/hub/src/access/route-inventory.js';
+import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
+import { STAFF_ROLES } from '../apps/hub/src/access/staff.js';
+import { HubConfig } from '../apps/hub/src/config.js';
+import { HubModule } from '../apps/hub/src/hub.module.js';
+import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
+import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { TEST_STAFF_TOKEN_SECRET, asStaff, staff, staffToken } from './support/staff.js';
+
+const prefix = uniquePrefix();
+let hub: AppProcess;
+let jwks: Server;
+let oidcIssuer: string;
+let oidcKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+let strangerKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+const OIDC_AUDIENCE = 'mash-hub';
+
+async function oidcToken(claims: Record<string, unknown>, { key = oidcKey, audience = OIDC_AUDIENCE, issuer = oidcIssuer, expiresIn = '10m' } = {}) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: 'council-key-1' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setSubject(String(claims.sub ?? 'oidc-subject-1'))
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(key);
+}
+
+const lastEvents = (action: string, limit = 1) =>
+  withDatabase(async (db) =>
+    (await db.query('SELECT actor_id, on_behalf_of, details FROM audit_event WHERE action = $1 ORDER BY sequence DESC LIMIT $2', [action, limit])).rows,
+  );
+
+const login = (username: string, password: string) => request(hub.url).post('/api/auth/login').send({ username, password });
+
+beforeAll(async () => {
+  await resetDatabase();
+  // The council's identity provider, as far as the hub can tell: a published key set.
+  const pair = await generateKeyPair('RS256');
+  oidcKey = pair.privateKey;
+  strangerKey = (await generateKeyPair('RS256')).privateKey;
+  const publicJwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'council-key-1', alg: 'RS256', use: 'sig' };
+  jwks = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [publicJwk] }));
+  });
+  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+  const port = (jwks.address() as { port: number }).port;
+  oidcIssuer = `http://127.0.0.1:${port}/council`;
+
+  hub = new AppProcess(
+    'hub',
+    APPS.hub,
+    hubEnv({
+      DATABASE_URL: TEST_APP_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      OIDC_ISSUER: oidcIssuer,
+      OIDC_AUDIENCE,
+      OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+      SIGN_IN_LOCKOUT_SECONDS: '600',
+    }),
+    3340,
+  );
+  await hub.ready();
+}, 60_000);
+
+afterAll(async () => {
+  await hub?.stop();
+  await new Promise((resolve) => jwks?.close(resolve));
+  await deleteRedisKeys(prefix);
+});
+
+describe('signing in with a built-in account', () => {
+  it('gives an access token that works, and a refresh token that rotates and can be used once', async () => {
+    const signedIn = await login('sam.screener', DEVELOPMENT_PASSWORD).expect(200);
+    expect(signedIn.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, staff: { username: 'sam.screener', roles: ['screener'] } });
+    await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${signedIn.body.accessToken}`).expect(200);
+
+    const refreshed = await request(hub.url).post('/api/auth/refresh').send({ refreshToken: signedIn.body.refreshToken }).expect(200);
+    expect(refreshed.body.refreshToken).not.toBe(signedIn.body.refreshToken);
+    await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${refreshed.body.accessToken}`).expect(200);
+
+    // The first refresh token again: it was copied, so the whole sign-in ends.
+    const reused = await request(hub.url).post('/api/auth/refresh').send({ refreshToken: signedIn.body.refreshToken }).expect(401);
+    expect(reused.body.message).toMatch(/already used/);
+    const descendant = await request(hub.url).post('/api/auth/refresh').send({ refreshToken: refreshed.body.refreshToken }).expect(401);
+    expect(descendant.body.message).toMatch(/revoked/);
+    // Both refusals are kept in the audit trail, not rolled back with the error.
+    const refusals = await lastEvents('token.refused', 2);
+    expect(refusals.map((r: { actor_id: string; details: { reason: string } }) => [r.actor_id, r.details.reason])).toEqual([
+      ['sam.screener', 'revoked'],
+      ['sam.screener', 'already used; every token of this sign-in is revoked'],
+    ]);
+
+    const [succeeded] = await lastEvents('login.succeeded');
+    expect(succeeded).toMatchObject({ actor_id: 'sam.screener', on_behalf_of: 'screener' });
+  });
+
+  it('signs out: the refresh token stops working', async () => {
+    const signedIn = await login('meg.manager', DEVELOPMENT_PASSWORD).expect(200);
+    await request(hub.url).post('/api/auth/logout').send({ refreshToken: signedIn.body.refreshToken }).expect(204);
+    await request(hub.url).post('/api/auth/refresh').send({ refreshToken: signedIn.body.refreshToken }).expect(401);
+    expect((await lastEvents('logout'))[0]).toMatchObject({ actor_id: 'meg.manager' });
+  });
+
+  it('answers a wrong password and an unknown user alike', async () => {
+    const wrong = await login('sam.screener', 'not the password at all').expect(401);
+    const unknown = await login('nobody.here', 'not the password at all').expect(401);
+    expect(wrong.body.message).toBe(unknown.body.message);
+    await login('', '').expect(400);
+  });
+
+  it('locks the account after five failed sign-ins in a row, and records each failure', async () => {
+    for (let attempt = 1; attempt <= 5; attempt++) await login('ada.auditor', `wrong guess ${attempt}`).expect(401);
+    const locked = await login('ada.auditor', DEVELOPMENT_PASSWORD).expect(423);
+    expect(locked.body.message).toMatch(/locked after repeated failed sign-ins until/);
+
+    const failures = await lastEvents('login.failed', 6);
+    expect(failures.map((f: { details: { reason: string } }) => f.details.reason)).toEqual([
+      'account locked',
+      'wrong password',
+      'wrong password',
+      'wrong password',
+      'wrong password',
+      'wrong password',
+    ]);
+    expect(failures[1].details).toMatchObject({ failures: 5, lockedUntil: expect.any(String) });
+    expect(failures[5].details).toMatchObject({ failures: 1, lockedUntil: null });
+  });
+});
+
+describe('bearer tokens', () => {
+  const contacts = (token: string) => request(hub.url).get('/api/contacts').set('authorization', `Bearer ${token}`);
+
+  it('refuses a forged, an expired and a foreign token, and a token without a MASH role, recording each', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['forged', await staffToken('sam.screener', ['screener'], { secret: 'not the hub secret but long enough to sign' }), /signature does not verify/],
+      ['expired', await staffToken('sam.screener', ['screener'], { expiresIn: Math.floor(Date.now() / 1000) - 60 }), /expired/],
+      ['unknown issuer', await oidcToken({ roles: ['screener'] }, { issuer: 'https://idp.elsewhere.example' }), /issuer .* not accepted/],
+      ['no role', await staffToken('sam.screener', ['gardener']), /no MASH role/],
+      ['not a JWT', 'abc.def', /not a JWT/],
+    ];
+    for (const [, token, message] of cases) {
+      const refused = await contacts(token).expect(401);
+      expect(refused.body.message).toMatch(message);
+    }
+    const recorded = await lastEvents('token.refused', cases.length);
+    expect(recorded.map((e: { details: { reason: string } }) => e.details.reason).reverse()).toEqual(
+      cases.map(([, , message]) => expect.stringMatching(message)),
+    );
+    await request(hub.url).get('/api/contacts').set('authorization', 'Basic c2FtOnB3').expect(401);
+  });
+
+  it("accepts the council's identity provider, checked against its published keys", async () => {
+    const token = await oidcToken({ roles: ['screener', 'not-a-mash-role'], preferred_username: 'jo.bloggs@council.example' });
+    await contacts(token).expect(200);
+    expect((await lastEvents('contacts.listed'))[0]).toMatchObject({ actor_id: 'jo.bloggs@council.example', on_behalf_of: 'screener' });
+
+    const wrongKey = await contacts(await oidcToken({ roles: ['screener'] }, { key: strangerKey })).expect(401);
+    expect(wrongKey.body.message).toMatch(/signature does not verify/);
+    const wrongAudience = await contacts(await oidcToken({ roles: ['screener'] }, { audience: 'another-service' })).expect(401);
+    expect(wrongAudience.body.message).toMatch(/aud claim is not accepted/);
+    const expired = await contacts(await oidcToken({ roles: ['screener'] }, { expiresIn: '-1m' })).expect(401);
+    expect(expired.body.message).toMatch(/expired/);
+  });
+});
+
+describe('every route, for every role', () => {
+  const routes = routeInventory(controllersOf(HubModule.forRoot(new HubConfig()))).filter((route) => !route.policy?.public);
+
+  /** A request each route answers with success when the caller may call it. */
+  function example(route: string, ids: { contactId: string; childId: string }): { path: string; body?: object; status: number } {
+    const examples: Record<string, { path: string; body?: object; status: number }> = {
+      'GET /api/contacts': { path: '/api/contacts', status: 200 },
+      'GET /api/contacts/:id': { path: `/api/contacts/${ids.contactId}`, status: 200 },
+      'GET /api/admin/dead-letters/:queue': { path: `/api/admin/dead-letters/${agencyQueue('police')}`, status: 200 },
+      // Nothing to replay: allowed callers reach the store and hear it is not there.
+      'POST /api/admin/dead-letters/:queue/:id/replay': { path: `/api/admin/dead-letters/${agencyQueue('police')}/no-such-message/replay`, status: 404 },
+      'GET /api/audit/verification': { path: '/api/audit/verification', status: 200 },
+      'POST /api/audit/verification': { path: '/api/audit/verification', body: {}, status: 200 },
+      'POST /api/audit/checkpoints': { path: '/api/audit/checkpoints', status: 201 },
+      'GET /api/audit/checkpoints': { path: '/api/audit/checkpoints', status: 200 },
+      'GET /api/audit/signing-key': { path: '/api/audit/signing-key', status: 200 },
+      'GET /api/audit/events': { path: '/api/audit/events', status: 200 },
+      'GET /api/audit/events/export': { path: '/api/audit/events/export?format=ndjson', status: 200 },
+      'GET /api/audit/children/:childId/access': { path: `/api/audit/children/${ids.childId}/access`, status: 200 },
+    };
+    const found = examples[route];
+    if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);
+    return found;
+  }
+
+  it('has an example for every protected route', () => {
+    const ids = { contactId: randomUUID(), childId: randomUUID() };
+    for (const route of routes) expect(() => example(`${route.method} ${route.path}`, ids)).not.toThrow();
+  });
+
+  it('answers 2xx where the role is allowed, 403 where it is not, and 401 without a token', async () => {
+    // A child and a contact to look at, and a screener's look so the child has an access history.
+    const childId = randomUUID();
+    const contactId = randomUUID();
+    await withDatabase(async (db) => {
+      await db.query(
+        "INSERT INTO child (id, given_name, family_name, normalised_name, date_of_birth) VALUES ($1, 'Ida', 'Example', 'ida example', '2016-02-03')",
+        [childId],
+      );
+      await db.query(
+        `INSERT INTO contact (id, child_id, status, sender_urgency, received_at, last_notification_at, notification_count)
+         VALUES ($1, $2, 'awaiting_screening', 'green', now(), now(), 0)`,
+        [contactId, childId],
+      );
+    });
+    await request(hub.url).get(`/api/contacts/${contactId}`).set(staff.screener).expect(200);
+
+    const outcomes: string[] = [];
+    for (const route of routes) {
+      const name = `${route.method} ${route.path}`;
+      const { path, body, status } = example(name, { contactId, childId });
+      const send = (headers: Record<string, string>) => {
+        const call = route.method === 'POST' ? request(hub.url).post(path).send(body ?? {}) : request(hub.url).get(path);
+        return call.set(headers);
+      };
+      outcomes.push(`${name} anonymous ${(await send({})).status}`);
+      for (const role of STAFF_ROLES) {
+        const allowed = route.policy && !route.policy.public && route.policy.roles.includes(role);
+        const answer = await send(await asStaff(`${role}.matrix`, [role]));
+        outcomes.push(`${name} ${role} ${answer.status}`);
+        expect(`${name} as ${role}: ${answer.status}`).toBe(`${name} as ${role}: ${allowed ? status : 403}`);
+      }
+    }
+    expect(outcomes.filter((o) => o.includes(' anonymous ')).every((o) => o.endsWith(' 401'))).toBe(true);
+    expect(outcomes.length).toBe(routes.length * (STAFF_ROLES.length + 1));
+    expect(TEST_STAFF_TOKEN_SECRET.length).toBeGreaterThanOrEqual(32);
+  });
+});
