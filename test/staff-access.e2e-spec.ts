@@ -135,6 +135,39 @@ describe('signing in with a built-in account', () => {
   });
 });
 
+describe('the HTTP edge', () => {
+  it('limits sign-in attempts for one username from one address', async () => {
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 11; attempt++) statuses.push((await login('rate.limited', 'a wrong password')).status);
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
+    const limited = await login('rate.limited', 'a wrong password').expect(429);
+    expect(limited.body.message).toMatch(/Too many sign-in requests: at most 10 in 60 s\. Try again in \d+ s\./);
+  });
+
+  it('sends security headers and keeps CORS closed', async () => {
+    const response = await request(hub.url).get('/health').set('origin', 'https://elsewhere.example').expect(200);
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'strict-transport-security': expect.stringContaining('max-age='),
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+    });
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await request(hub.url)
+      .options('/api/contacts')
+      .set('origin', 'https://elsewhere.example')
+      .set('access-control-request-method', 'GET');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a body over the size limit', async () => {
+    const huge = { username: 'x', password: 'y'.repeat(2 * 1024 * 1024) };
+    await request(hub.url).post('/api/auth/login').send(huge).expect(413);
+  });
+});
+
 describe('bearer tokens', () => {
   const contacts = (token: string) => request(hub.url).get('/api/contacts').set('authorization', `Bearer ${token}`);
 

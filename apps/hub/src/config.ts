@@ -69,6 +69,11 @@ export class HubConfig extends ServiceConfig {
   @Min(1)
   SIGN_IN_LOCKOUT_SECONDS: number = 900;
 
+  /** Sign-in attempts a minute for one username from one address (six times that from one address). */
+  @IsInt()
+  @Min(1)
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: number = 10;
+
   /** A council's OpenID Connect issuer, whose tokens are accepted beside the hub's own. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['https', 'http'] })

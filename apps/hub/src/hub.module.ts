@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { HUB_INTAKE_QUEUE } from '#contracts';
-import { RedisHealthIndicator, connectRedis } from '#platform';
+import { RateLimiter, RedisHealthIndicator, connectRedis } from '#platform';
 import { DeadLetterStore, QueueServer } from '#queue-transport';
 import { AccessGuard } from './access/access.guard.js';
 import { AuthController } from './access/auth.controller.js';
@@ -49,7 +49,8 @@ export class HubModule implements OnApplicationShutdown {
         StaffTokens,
         SignIn,
         DevelopmentAccounts,
-        { provide: HUB_REDIS, useFactory: () => connectRedis(config.REDIS_URL, 'hub-health') },
+        { provide: HUB_REDIS, useFactory: () => connectRedis(config.REDIS_URL, 'hub') },
+        { provide: RateLimiter, inject: [HUB_REDIS], useFactory: (redis: Redis) => new RateLimiter(redis, config.QUEUE_PREFIX) },
         {
           provide: QueueServer,
           useFactory: () =>

@@ -1,2 +1,2 @@
-/** A plain Redis connection for the hub's health check. */
+/** A plain Redis connection for the hub: health checks and rate limits. */
 export const HUB_REDIS = Symbol('HUB_REDIS');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, createLogger, loadConfig } from '#platform';
+import { configureHttpApp, corsOrigins, createLogger, loadConfig } from '#platform';
 import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
@@ -14,6 +14,7 @@ async function bootstrap(): Promise<void> {
     description:
       "The multi-agency safeguarding hub's staff API: the contact queue, contacts in full, and operations (dead letters, health).",
     version: '1',
+    corsOrigins: corsOrigins(config),
   });
 
   // The same process consumes the intake queue (the server instance the health check watches).

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { EDGE_VALIDATION_OPTIONS, toFieldErrors, type FieldError } from '#contracts';
 
 /** The body of every 400: a summary and every invalid field with its path. */
@@ -39,6 +40,8 @@ export interface HttpAppOptions {
   version: string;
   /** Largest JSON body accepted; partner notices are small. */
   bodyLimit?: string;
+  /** Browser origins allowed to call the API; none by default (CORS closed). */
+  corsOrigins?: string[];
 }
 
 /** What every app's HTTP side shares: validation at the edge, OpenAPI at /docs, shutdown hooks. */
@@ -46,6 +49,22 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   express.disable('x-powered-by');
+  app.use(
+    helmet({
+      // The API answers JSON; the only page is the OpenAPI viewer at /docs, which needs its inline script and styles.
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  // Closed unless origins are named: no browser page elsewhere may read children's records through a staff member's session.
+  if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins, credentials: false });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, openApiConfig(options));

@@ -4,5 +4,6 @@ export * from './config.js';
 export * from './health.js';
 export * from './http.js';
 export * from './logging.js';
+export * from './rate-limit.js';
 export * from './redis.js';
 export * from './service-config.js';

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /**
  * Settings every app shares, read from environment variables of the same
@@ -31,4 +31,13 @@ export class ServiceConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
+
+  /** Browser origins allowed to call the API, comma-separated; unset, CORS stays closed. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, { message: '$property must be comma-separated http(s) origins' })
+  CORS_ORIGINS?: string = undefined;
+}
+
+export function corsOrigins(config: ServiceConfig): string[] {
+  return config.CORS_ORIGINS ? config.CORS_ORIGINS.split(',') : [];
 }

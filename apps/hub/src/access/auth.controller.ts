@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
+import { RateLimiter, type RateLimitRule } from '#platform';
+import { HubConfig } from '../config.js';
 import { Public } from './access-policy.js';
 import { SignIn, type SignedIn } from './sign-in.js';
 
@@ -37,13 +39,26 @@ class SignedInResponse {
 @Controller('api/auth')
 @Public()
 export class AuthController {
-  constructor(private readonly signIn: SignIn) {}
+  private readonly perAccount: RateLimitRule;
+  private readonly perAddress: RateLimitRule;
+
+  constructor(
+    private readonly signIn: SignIn,
+    private readonly limits: RateLimiter,
+    @Inject(HubConfig) config: HubConfig,
+  ) {
+    // One username from one place, and everything from one place (guessing across many usernames).
+    this.perAccount = { name: 'sign-in', limit: config.SIGN_IN_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 };
+    this.perAddress = { name: 'sign-in-address', limit: config.SIGN_IN_RATE_LIMIT_PER_MINUTE * 6, windowSeconds: 60 };
+  }
 
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: SignedInResponse })
-  @ApiUnauthorizedResponse({ description: 'Wrong username or password (423 when the account is locked)' })
-  login(@Body() request: LoginRequest): Promise<SignedIn> {
+  @ApiUnauthorizedResponse({ description: 'Wrong username or password (423 when the account is locked, 429 when too many attempts)' })
+  async login(@Body() request: LoginRequest, @Ip() address: string): Promise<SignedIn> {
+    await this.limits.consume(this.perAddress, address);
+    await this.limits.consume(this.perAccount, `${address}|${request.username}`);
     return this.signIn.signIn(request.username, request.password);
   }
 
