@@ -25,9 +25,9 @@ export class HubConfig extends ServiceConfig {
   @Min(50)
   OUTBOX_POLL_INTERVAL_MS: number = 500;
 
-  /** The Ed25519 private key (PKCS#8 PEM; \n may stand for line breaks) that signs audit checkpoints. */
-  @IsOptional()
-  @Matches(/BEGIN PRIVATE KEY/, { message: '$property must be a PKCS#8 PEM private key' })
+  /** The Ed25519 private key (PKCS#8 PEM; \n may stand for line breaks) that signs audit checkpoints. Required in production. */
+  @ValidateIf((c: HubConfig) => c.MASH_ENV === 'production' || c.AUDIT_SIGNING_KEY !== undefined)
+  @Matches(/BEGIN PRIVATE KEY/, { message: '$property must be a PKCS#8 PEM private key (required in production)' })
   AUDIT_SIGNING_KEY?: string = undefined;
 
   /** Where the signing key is kept when AUDIT_SIGNING_KEY is not set; created on first use. */
@@ -42,8 +42,9 @@ export class HubConfig extends ServiceConfig {
   @IsIn(['development', 'production'])
   MASH_ENV: string = 'development';
 
-  /** Signs the hub's own staff access tokens (HS256); at least 32 characters. */
-  @IsOptional()
+  /** Signs the hub's own staff access tokens (HS256); at least 32 characters. Required in production. */
+  @ValidateIf((c: HubConfig) => c.MASH_ENV === 'production' || c.STAFF_TOKEN_SECRET !== undefined)
+  @IsString({ message: '$property is required in production' })
   @MinLength(32)
   STAFF_TOKEN_SECRET?: string = undefined;
 

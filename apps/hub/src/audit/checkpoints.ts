@@ -12,8 +12,12 @@ import { AuditCheckpoint } from './audit-checkpoint.entity.js';
  * The hub's Ed25519 key: AUDIT_SIGNING_KEY (PKCS#8 PEM) when set, as in
  * production; otherwise the key file, created on first use for development.
  */
-export function loadSigningKey(config: Pick<HubConfig, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE'>, logger = new Logger('AuditSigningKey')): string {
+export function loadSigningKey(
+  config: Pick<HubConfig, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'MASH_ENV'>,
+  logger = new Logger('AuditSigningKey'),
+): string {
   if (config.AUDIT_SIGNING_KEY) return config.AUDIT_SIGNING_KEY.replace(/\\n/g, '\n');
+  if (config.MASH_ENV === 'production') throw new Error('AUDIT_SIGNING_KEY must be set in production');
   const file = config.AUDIT_SIGNING_KEY_FILE;
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
