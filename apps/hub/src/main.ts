@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
   configureHttpApp(app, {
     title: 'MASH hub',
     description:
-      "The multi-agency safeguarding hub's staff API: the contact queue, contacts in full, and operations (dead letters, health).",
+      "The multi-agency safeguarding hub's staff API: sign-in, the contact queue and contacts in full for screeners and managers, the audit trail for auditors (search, export, verification, checkpoints), and operations (dead letters, health). Send Authorization: Bearer <access token>.",
     version: '1',
     corsOrigins: corsOrigins(config),
   });

@@ -76,5 +76,7 @@ export function openApiConfig(options: HttpAppOptions) {
     .setTitle(options.title)
     .setDescription(options.description)
     .setVersion(options.version)
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
     .build();
 }
