@@ -13,11 +13,13 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
+import { issueTestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 import { staff } from './support/staff.js';
 
 const prefix = uniquePrefix();
+const police = await issueTestCredential(prefix, 'police');
 const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
 let hub: AppProcess;
 let adapter: AppProcess;
@@ -49,7 +51,7 @@ beforeAll(async () => {
   hub = new AppProcess('hub', APPS.hub, hubEnv(env), 3330);
   adapter = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn' }, 3331);
   await Promise.all([hub.ready(), adapter.ready()]);
-  for (let i = 0; i < 3; i++) await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+  for (let i = 0; i < 3; i++) await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
   await waitFor('three notifications to be stored', () =>
     withDatabase(async (db) => Number((await db.query('SELECT count(*) FROM notification')).rows[0].count) === 3),
   );

@@ -11,11 +11,13 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
+import { issueTestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 import { asStaff, staff } from './support/staff.js';
 
 const prefix = uniquePrefix();
+const police = await issueTestCredential(prefix, 'police');
 const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
 let hub: AppProcess;
 let adapter: AppProcess;
@@ -44,7 +46,7 @@ function noticeAbout(forename: string, surname: string, nhsNumber: string) {
 
 /** Submits a notice and waits for its contact, reading the database (not the API, which would record a view). */
 async function submit(notice: ReturnType<typeof noticeAbout>): Promise<Submission> {
-  const submitted = await request(adapter.url).post('/notifications').send(notice).expect(202);
+  const submitted = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(202);
   const { notificationId, correlationId } = submitted.body;
   const contact = await waitFor('the notice to open a contact', () =>
     withDatabase(async (db) => {

@@ -8,11 +8,13 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
+import { issueTestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNoticeAboutNewChild } from './support/police-notices.js';
 
 const TOTAL = 500;
 const prefix = uniquePrefix();
+const police = await issueTestCredential(prefix, 'police');
 const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
 // Short locks so that messages a killed hub held come back within seconds.
 const hubSettings = hubEnv({ ...env, QUEUE_LOCK_DURATION_MS: '3000', QUEUE_STALLED_INTERVAL_MS: '2000' });
@@ -38,7 +40,7 @@ describe('a hub killed mid-stream', () => {
 
     for (let start = 0; start < TOTAL; start += 25) {
       const batch = Array.from({ length: Math.min(25, TOTAL - start) }, (_, i) => policeNoticeAboutNewChild(start + i));
-      const responses = await Promise.all(batch.map((notice) => request(adapter.url).post('/notifications').send(notice)));
+      const responses = await Promise.all(batch.map((notice) => request(adapter.url).post('/notifications').set(police.headers).send(notice)));
       for (const response of responses) expect(response.status).toBe(202);
       references.push(...batch.map((notice) => notice.policeReference));
 

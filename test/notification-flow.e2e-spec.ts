@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { notificationIdFor } from '#adapter-kit';
-import { HUB_INTAKE_QUEUE, MessagePatterns, agencyQueue } from '#contracts';
+import { MessagePatterns, agencyQueue, hubIntakeQueue } from '#contracts';
 import {
   TEST_APP_DATABASE_URL,
   TEST_REDIS_URL,
@@ -11,15 +11,19 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
+import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 import { staff } from './support/staff.js';
 
+/** The police adapter's intake queue on the hub. */
+const INTAKE_QUEUE = hubIntakeQueue('police');
 const prefix = uniquePrefix();
 const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
 let hub: AppProcess;
 let adapter: AppProcess;
 let intakeQueue: Queue;
+let police: TestCredential;
 
 const count = (sql: string, params: unknown[] = []) =>
   withDatabase(async (db) => Number((await db.query(sql, params)).rows[0].count));
@@ -37,10 +41,11 @@ async function contactOf(notificationId: string) {
 
 beforeAll(async () => {
   await resetDatabase();
+  police = await issueTestCredential(prefix, 'police', { system: 'Exampleshire Police PPN' });
   hub = new AppProcess('hub', APPS.hub, hubEnv({ ...env, INTAKE_CONCURRENCY: '4', LOG_LEVEL: 'log' }), 3300);
   adapter = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'log', INTAKE_ATTEMPTS: '3', INTAKE_BACKOFF_MS: '200' }, 3301);
   await Promise.all([hub.ready(), adapter.ready()]);
-  intakeQueue = new Queue(HUB_INTAKE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix });
+  intakeQueue = new Queue(INTAKE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix });
 }, 60_000);
 
 afterAll(async () => {
@@ -58,7 +63,7 @@ afterAll(async () => {
 describe('a police notice travels from the adapter to a screener', () => {
   it('appears as a contact with its child, its notification and audit events', async () => {
     const notice = policeNotice();
-    const submitted = await request(adapter.url).post('/notifications').send(notice).expect(202);
+    const submitted = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(202);
     expect(submitted.body).toEqual({
       notificationId: expect.any(String),
       correlationId: expect.any(String),
@@ -87,6 +92,14 @@ describe('a police notice travels from the adapter to a screener', () => {
     );
     const received = contact.timeline.find((e: { action: string }) => e.action === 'notification.received');
     expect(received).toMatchObject({ actor: 'police-adapter', onBehalfOf: 'police' });
+    // It names the partner system that submitted it: its credential's id and name, never the secret.
+    const submittedBy = { credentialId: police.credential.id, system: 'Exampleshire Police PPN' };
+    expect(contact.notifications[0].message.submittedBy).toEqual(submittedBy);
+    const receivedEvent = await withDatabase(async (db) =>
+      (await db.query("SELECT details FROM audit_event WHERE action = 'notification.received' AND subject_id = $1", [submitted.body.notificationId])).rows[0],
+    );
+    expect(receivedEvent.details.submittedBy).toEqual(submittedBy);
+    expect(JSON.stringify(receivedEvent.details)).not.toContain(police.token.slice(-43));
 
     // The child's match is audited against the same correlation id as the submission.
     expect(
@@ -104,17 +117,18 @@ describe('a police notice travels from the adapter to a screener', () => {
 
     // The hub's acceptance travels back through the outbox to the adapter's receipt.
     const receipt = await waitFor('the receipt to show the hub accepted it', async () => {
-      const response = await request(adapter.url).get(`/notifications/${submitted.body.notificationId}`).expect(200);
+      const response = await request(adapter.url).get(`/notifications/${submitted.body.notificationId}`).set(police.headers).expect(200);
       return response.body.status === 'accepted' ? response.body : undefined;
     });
     expect(receipt.contactIds).toEqual([contact.id]);
   });
 
   it('a second notice about the same child joins the open contact', async () => {
-    const first = await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+    const first = await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
     const firstContact = await contactOf(first.body.notificationId);
     const second = await request(adapter.url)
       .post('/notifications')
+      .set(police.headers)
       .send(policeNotice({ ragGrading: 'RED' }))
       .expect(202);
     const contact = await contactOf(second.body.notificationId);
@@ -126,8 +140,8 @@ describe('a police notice travels from the adapter to a screener', () => {
 
   it('the same notice sent twice, and the same message redelivered, leave one notification and one audit event', async () => {
     const notice = policeNotice();
-    const first = await request(adapter.url).post('/notifications').send(notice).expect(202);
-    const again = await request(adapter.url).post('/notifications').send(notice).expect(202);
+    const first = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(202);
+    const again = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(202);
     expect(again.body).toMatchObject({ notificationId: first.body.notificationId, duplicate: true });
     expect(again.body.correlationId).toBe(first.body.correlationId);
     await contactOf(first.body.notificationId);
@@ -157,7 +171,7 @@ describe('a police notice travels from the adapter to a screener', () => {
     const allJobs = async () => Object.values(await intakeQueue.getJobCounts()).reduce((sum, n) => sum + n, 0);
     const before = { jobs: await allJobs(), notifications: await count('SELECT count(*) FROM notification') };
 
-    const response = await request(adapter.url).post('/notifications').send(notice).expect(400);
+    const response = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(400);
     expect(response.body.message).toBe('The request has 4 invalid fields');
     expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
       'children[0].dateOfBirth',
@@ -169,10 +183,10 @@ describe('a police notice travels from the adapter to a screener', () => {
       /check digit/,
     );
 
-    const unknownField = await request(adapter.url).post('/notifications').send({ ...policeNotice(), colour: 'blue' }).expect(400);
+    const unknownField = await request(adapter.url).post('/notifications').set(police.headers).send({ ...policeNotice(), colour: 'blue' }).expect(400);
     expect(unknownField.body.errors).toEqual([{ path: 'colour', message: 'property colour should not exist' }]);
 
-    const notJson = await request(adapter.url).post('/notifications').set('content-type', 'application/json').send('{"policeRef');
+    const notJson = await request(adapter.url).post('/notifications').set(police.headers).set('content-type', 'application/json').send('{"policeRef');
     expect(notJson.status).toBe(400);
 
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -183,9 +197,10 @@ describe('a police notice travels from the adapter to a screener', () => {
 
   it('refuses a reused police reference with different content', async () => {
     const notice = policeNotice();
-    await request(adapter.url).post('/notifications').send(notice).expect(202);
+    await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(202);
     const changed = await request(adapter.url)
       .post('/notifications')
+      .set(police.headers)
       .send({ ...notice, ragGrading: 'RED' })
       .expect(409);
     expect(changed.body.message).toMatch(/already received with different content/);
@@ -196,12 +211,12 @@ describe('a police notice travels from the adapter to a screener', () => {
     await withDatabase((db) => db.query('ALTER TABLE notification RENAME TO notification_unavailable'));
     let notificationId: string;
     try {
-      const submitted = await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+      const submitted = await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
       notificationId = submitted.body.notificationId;
       const letter = await waitFor(
         'the notice to be dead-lettered',
         async () => {
-          const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.admin).expect(200);
+          const page = await request(hub.url).get(`/api/admin/dead-letters/${INTAKE_QUEUE}`).set(staff.admin).expect(200);
           return page.body.items.find((item: { id: string }) => item.id === notificationId);
         },
         { timeoutMs: 20_000 },
@@ -212,12 +227,12 @@ describe('a police notice travels from the adapter to a screener', () => {
       await withDatabase((db) => db.query('ALTER TABLE notification_unavailable RENAME TO notification'));
     }
 
-    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/${notificationId}/replay`).set(staff.admin).expect(204);
+    await request(hub.url).post(`/api/admin/dead-letters/${INTAKE_QUEUE}/${notificationId}/replay`).set(staff.admin).expect(204);
     const contact = await contactOf(notificationId);
     expect(contact.notifications.map((n: { id: string }) => n.id)).toContain(notificationId);
-    const page = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.admin).expect(200);
+    const page = await request(hub.url).get(`/api/admin/dead-letters/${INTAKE_QUEUE}`).set(staff.admin).expect(200);
     expect(page.body.items.find((item: { id: string }) => item.id === notificationId)).toBeUndefined();
-    await request(hub.url).post(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}/not-there/replay`).set(staff.admin).expect(404);
+    await request(hub.url).post(`/api/admin/dead-letters/${INTAKE_QUEUE}/not-there/replay`).set(staff.admin).expect(404);
   });
 
   it('dead-letters an invalid message on the intake queue at once, as permanent, without retrying', async () => {
@@ -227,7 +242,7 @@ describe('a police notice travels from the adapter to a screener', () => {
       { jobId: `invalid-${Date.now()}`, attempts: 5, removeOnFail: false },
     );
     const letter = await waitFor('the invalid message to be dead-lettered', async () => {
-      const response = await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.admin).expect(200);
+      const response = await request(hub.url).get(`/api/admin/dead-letters/${INTAKE_QUEUE}`).set(staff.admin).expect(200);
       return response.body.items.find((item: { id: string }) => item.id === job.id);
     });
     expect(letter).toMatchObject({ permanent: true, attemptsMade: 1 });
@@ -236,7 +251,7 @@ describe('a police notice travels from the adapter to a screener', () => {
   });
 
   it('records who viewed a contact and who listed contacts, and refuses the unnamed and the wrong role', async () => {
-    const submitted = await request(adapter.url).post('/notifications').send(policeNotice()).expect(202);
+    const submitted = await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
     const contact = await contactOf(submitted.body.notificationId);
     const viewed = await withDatabase(async (db) =>
       (
@@ -260,7 +275,7 @@ describe('a police notice travels from the adapter to a screener', () => {
     const unnamed = await request(hub.url).get(`/api/contacts/${contact.id}`).expect(401);
     expect(unnamed.body.message).toMatch(/Authorization: Bearer/);
     await request(hub.url).get(`/api/contacts/${contact.id}`).set(staff.auditor).expect(403);
-    await request(hub.url).get(`/api/admin/dead-letters/${HUB_INTAKE_QUEUE}`).set(staff.screener).expect(403);
+    await request(hub.url).get(`/api/admin/dead-letters/${INTAKE_QUEUE}`).set(staff.screener).expect(403);
 
     // Each refusal is in the audit trail: who asked (or that nobody said), for what, and why not.
     const denials = await withDatabase(async (db) =>

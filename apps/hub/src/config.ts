@@ -10,10 +10,17 @@ export class HubConfig extends ServiceConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: '$property must be a postgres:// connection URL' })
   DATABASE_URL: string = 'postgres://mash_app@127.0.0.1:5432/mash';
 
+  /** Notifications handled at once from each agency's intake queue. */
   @IsInt()
   @Min(1)
   @Max(100)
-  INTAKE_CONCURRENCY: number = 8;
+  INTAKE_CONCURRENCY: number = 4;
+
+  /** Postgres connections the hub may hold: enough for every agency's intake at once and the staff API beside it. */
+  @IsInt()
+  @Min(2)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 30;
 
   /** How many times a message to an adapter is tried before it is dead-lettered. */
   @IsInt()

@@ -3,9 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
-import { HUB_INTAKE_QUEUE } from '#contracts';
 import { RateLimiter, RedisHealthIndicator, connectRedis } from '#platform';
-import { DeadLetterStore, QueueServer } from '#queue-transport';
+import { DeadLetterStore } from '#queue-transport';
 import { AccessGuard } from './access/access.guard.js';
 import { AuthController } from './access/auth.controller.js';
 import { DevelopmentAccounts } from './access/development-accounts.js';
@@ -24,8 +23,11 @@ import { ContactsController } from './contacts/contacts.controller.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { HUB_REDIS } from './hub.tokens.js';
+import { IntakeConsumers } from './notifications/intake-consumers.js';
+import { IntakeOrigin } from './notifications/intake-origin.js';
 import { NotificationIntake } from './notifications/notification-intake.js';
 import { NotificationIntakeHandler } from './notifications/notification-intake.handler.js';
+import { PartnerAccessRefusedHandler } from './notifications/partner-access-refused.handler.js';
 import { DeadLettersController, OBSERVED_QUEUES } from './operations/dead-letters.controller.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
@@ -41,8 +43,8 @@ export class HubModule implements OnApplicationShutdown {
     const queueConnection = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
+      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -50,18 +52,18 @@ export class HubModule implements OnApplicationShutdown {
         SignIn,
         DevelopmentAccounts,
         { provide: HUB_REDIS, useFactory: () => connectRedis(config.REDIS_URL, 'hub') },
-        { provide: RateLimiter, inject: [HUB_REDIS], useFactory: (redis: Redis) => new RateLimiter(redis, config.QUEUE_PREFIX) },
+        { provide: RateLimiter, inject: [HUB_REDIS], useFactory: (redis: Redis) => new RateLimiter(redis, `${config.QUEUE_PREFIX}:rate:hub`) },
         {
-          provide: QueueServer,
+          // One consumer per agency's intake queue; main.ts connects each, the health check watches them all.
+          provide: IntakeConsumers,
           useFactory: () =>
-            new QueueServer({
-              ...queueConnection,
-              queue: HUB_INTAKE_QUEUE,
+            new IntakeConsumers(queueConnection, {
               concurrency: config.INTAKE_CONCURRENCY,
               lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
               stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
             }),
         },
+        IntakeOrigin,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

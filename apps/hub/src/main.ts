@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { configureHttpApp, corsOrigins, createLogger, loadConfig } from '#platform';
-import { QueueServer, connectQueueConsumer } from '#queue-transport';
+import { connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
+import { IntakeConsumers } from './notifications/intake-consumers.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(HubConfig);
@@ -17,8 +18,8 @@ async function bootstrap(): Promise<void> {
     corsOrigins: corsOrigins(config),
   });
 
-  // The same process consumes the intake queue (the server instance the health check watches).
-  connectQueueConsumer(app, app.get(QueueServer));
+  // The same process consumes every agency's intake queue (the server instances the health check watches).
+  for (const server of app.get(IntakeConsumers).all()) connectQueueConsumer(app, server);
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   logger.log(`hub listening on ${config.HOST}:${config.PORT}`, 'Bootstrap');

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
-import { PartnerSubmissions, type SubmissionResult } from '#adapter-kit';
+import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
 import { toCanonical } from './police-mapping.js';
 import { PoliceNoticeDto } from './police-notice.dto.js';
 
@@ -29,17 +29,20 @@ export class PoliceNoticesController {
   constructor(private readonly submissions: PartnerSubmissions) {}
 
   @Post()
+  @PartnerRoute()
   @HttpCode(202)
   @ApiHeader({ name: 'X-Correlation-Id', required: false, description: "A UUID from the force's system to follow this notice" })
   @ApiAcceptedResponse({ type: SubmissionAccepted, description: 'Safe with the hub: it will not be lost' })
   @ApiBadRequestResponse({ description: 'Every invalid field, with its path; nothing was queued' })
   @ApiConflictResponse({ description: 'This police reference was already received with different content' })
-  submit(@Body() notice: PoliceNoticeDto, @Headers('x-correlation-id') correlationId?: string): Promise<SubmissionResult> {
-    return this.submissions.submit(
-      notice.policeReference,
-      notice,
-      (ids) => toCanonical(notice, ids),
-      correlationId && isUUID(correlationId) ? correlationId : undefined,
-    );
+  submit(
+    @Body() notice: PoliceNoticeDto,
+    @CurrentPartnerSystem() partner: PartnerSystem,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<SubmissionResult> {
+    return this.submissions.submit(notice.policeReference, notice, (ids) => toCanonical(notice, ids), {
+      correlationId: correlationId && isUUID(correlationId) ? correlationId : undefined,
+      submittedBy: { credentialId: partner.credentialId, system: partner.system },
+    });
   }
 }

@@ -19,4 +19,9 @@ export class AdapterConfig extends ServiceConfig {
   @IsInt()
   @Min(1)
   RECEIPT_RETENTION_DAYS: number = 400;
+
+  /** Requests a minute one partner system may make (ten times that from one address, before any credential is checked). */
+  @IsInt()
+  @Min(1)
+  PARTNER_RATE_LIMIT_PER_MINUTE: number = 600;
 }

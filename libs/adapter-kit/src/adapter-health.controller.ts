@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import type { Redis } from 'ioredis';
 import { RedisHealthIndicator } from '#platform';
 import { QueueServer } from '#queue-transport';
+import { Public } from './partner-access.js';
 import { ADAPTER_REDIS } from './tokens.js';
 
 @ApiTags('operations')
@@ -18,6 +19,7 @@ export class AdapterHealthController {
   ) {}
 
   @Get()
+  @Public()
   @HealthCheck()
   check() {
     return this.health.check([

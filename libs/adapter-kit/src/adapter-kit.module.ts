@@ -1,12 +1,15 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
-import { HUB_INTAKE_QUEUE, agencyQueue, type Agency } from '#contracts';
-import { RedisHealthIndicator, connectRedis } from '#platform';
+import { agencyQueue, hubIntakeQueue, type Agency } from '#contracts';
+import { RateLimiter, RedisHealthIndicator, connectRedis } from '#platform';
 import { QueueClient, QueueServer } from '#queue-transport';
 import { AcceptanceHandler } from './acceptance.handler.js';
 import { AdapterConfig } from './adapter-config.js';
 import { AdapterHealthController } from './adapter-health.controller.js';
+import { PartnerAccessGuard, PartnerAccessRefusals } from './partner-access.js';
+import { PartnerCredentialStore } from './partner-credentials.js';
 import { PartnerSubmissions } from './partner-submissions.js';
 import { ReceiptBook } from './receipt-book.js';
 import { ReceiptsController } from './receipts.controller.js';
@@ -15,7 +18,9 @@ import { ADAPTER_AGENCY, ADAPTER_REDIS, HUB_INTAKE_CLIENT } from './tokens.js';
 /**
  * Everything an agency's adapter shares: durable, de-duplicated submission to
  * the hub, receipts partners can query, the consumer of the hub's deliveries,
- * and health. An adapter adds only its partner's format and the mapping.
+ * health, and the guard that admits only this agency's partner systems (every
+ * route declares @PartnerRoute() or @Public()). An adapter adds only its
+ * partner's format and the mapping.
  */
 @Module({})
 export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,11 +50,25 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
           useFactory: () =>
             new QueueClient({
               ...connection,
-              queue: HUB_INTAKE_QUEUE,
+              // This agency's own intake queue: in production the adapter's Redis user may write no other.
+              queue: hubIntakeQueue(agency),
               attempts: config.INTAKE_ATTEMPTS,
               backoffDelayMs: config.INTAKE_BACKOFF_MS,
             }),
         },
+        {
+          provide: PartnerCredentialStore,
+          inject: [ADAPTER_REDIS],
+          useFactory: (redis: Redis) => new PartnerCredentialStore(redis, config.QUEUE_PREFIX),
+        },
+        {
+          provide: PartnerAccessRefusals,
+          inject: [HUB_INTAKE_CLIENT],
+          useFactory: (hub: QueueClient) => new PartnerAccessRefusals(agency, hub),
+        },
+        // Under the agency's own key space, which its Redis ACL user may write.
+        { provide: RateLimiter, inject: [ADAPTER_REDIS], useFactory: (redis: Redis) => new RateLimiter(redis, `${config.QUEUE_PREFIX}:rate:${agency}`) },
+        { provide: APP_GUARD, useClass: PartnerAccessGuard },
         {
           provide: PartnerSubmissions,
           inject: [ReceiptBook, HUB_INTAKE_CLIENT],

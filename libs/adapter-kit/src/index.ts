@@ -3,6 +3,8 @@ import 'reflect-metadata';
 export * from './adapter-config.js';
 export * from './adapter-kit.module.js';
 export * from './notification-id.js';
+export * from './partner-access.js';
+export * from './partner-credentials.js';
 export * from './partner-submissions.js';
 export * from './receipt-book.js';
 export * from './run-adapter.js';

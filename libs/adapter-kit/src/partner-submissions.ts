@@ -7,6 +7,7 @@ import {
   SafeguardingNotification,
   validateMessage,
   type Agency,
+  type SubmittedBy,
 } from '#contracts';
 import { QueueRecord, type QueueClient } from '#queue-transport';
 import { fingerprint, notificationIdFor } from './notification-id.js';
@@ -23,6 +24,13 @@ export interface SubmissionResult {
 
 /** Builds the canonical message once the ids are known. */
 export type CanonicalMapping = (ids: { notificationId: string; correlationId: string }) => SafeguardingNotification;
+
+export interface SubmissionOptions {
+  /** The partner's own id to follow the submission by; a new one is assigned if absent. */
+  correlationId?: string;
+  /** The partner system that submitted it (from its credential): carried to the hub's audit trail. */
+  submittedBy?: SubmittedBy;
+}
 
 export class CanonicalMappingError extends Error {
   constructor(readonly invalid: InvalidMessageError) {
@@ -45,9 +53,12 @@ export class PartnerSubmissions {
   async submit(
     partnerReference: string,
     submission: unknown,
-    toCanonical: CanonicalMapping,
-    correlationId: string = randomUUID(),
+    mapping: CanonicalMapping,
+    { correlationId = randomUUID(), submittedBy }: SubmissionOptions = {},
   ): Promise<SubmissionResult> {
+    const toCanonical: CanonicalMapping = submittedBy
+      ? (ids) => ({ ...mapping(ids), submittedBy: { credentialId: submittedBy.credentialId, system: submittedBy.system } })
+      : mapping;
     const notificationId = notificationIdFor(this.agency, partnerReference);
     const contentFingerprint = fingerprint(submission);
 

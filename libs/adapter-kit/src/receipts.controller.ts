@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { PartnerRoute } from './partner-access.js';
 import { ReceiptBook } from './receipt-book.js';
 
 export class ReceiptView {
@@ -17,9 +18,11 @@ export class ReceiptView {
 @ApiTags('notifications')
 @Controller('notifications')
 export class ReceiptsController {
+  // The receipt book is this adapter's agency's only (receipts are keyed by agency), and the guard admits only that agency's systems.
   constructor(private readonly receipts: ReceiptBook) {}
 
   @Get(':id')
+  @PartnerRoute()
   @ApiOkResponse({ type: ReceiptView, description: 'Where a submitted notification has got to' })
   @ApiNotFoundResponse()
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ReceiptView> {

@@ -1,11 +1,29 @@
-import type { Agency } from './agencies.js';
+import { AGENCIES, type Agency } from './agencies.js';
 
 /**
  * Every hop is named after what happens to a safeguarding message.
- * Adapters publish to the hub's intake queue; the hub publishes follow-ups to
- * one queue per agency, which that agency's adapter consumes.
+ * Each agency's adapter publishes to that agency's own intake queue on the
+ * hub; the hub publishes follow-ups to one queue per agency, which that
+ * agency's adapter consumes.
+ *
+ * The intake queue is a statement of origin: in production each adapter
+ * connects to Redis as its own ACL user, allowed to write only its agency's
+ * keys, so the hub may trust that a message on `hub-intake-police` came from
+ * the police adapter (and refuses one that claims otherwise).
  */
-export const HUB_INTAKE_QUEUE = 'hub-intake';
+const INTAKE_QUEUE_PREFIX = 'hub-intake-';
+
+export function hubIntakeQueue(agency: Agency): string {
+  return `${INTAKE_QUEUE_PREFIX}${agency}`;
+}
+
+/** Every agency's intake queue, in AGENCIES order. */
+export const HUB_INTAKE_QUEUES: readonly string[] = AGENCIES.map(hubIntakeQueue);
+
+/** The agency whose adapter alone may write to this intake queue; undefined for any other queue. */
+export function intakeQueueAgency(queue: string): Agency | undefined {
+  return AGENCIES.find((agency) => hubIntakeQueue(agency) === queue);
+}
 
 export function agencyQueue(agency: Agency): string {
   return `${agency}-deliveries`;
@@ -17,4 +35,6 @@ export const MessagePatterns = {
   notificationReceived: 'notification.received',
   /** The hub has stored a notification and tells the sending agency which contact it joined. */
   notificationAccepted: 'notification.accepted',
+  /** An adapter refused a partner's request (no, bad or foreign credential), for the hub's audit trail. */
+  partnerAccessRefused: 'partner.access_refused',
 } as const;

@@ -77,6 +77,15 @@ describe('SafeguardingNotification v1', () => {
     expect(paths).toEqual(expect.arrayContaining(['reportedAt', 'subjects.children[0].dateOfBirth']));
   });
 
+  it('may name the partner system that submitted it, and stays valid without', async () => {
+    const submittedBy = { credentialId: '0b5f3c3e-1d2a-4c4b-9e55-2f3a4b5c6d7e', system: 'Exampleshire Police PPN' };
+    const message = await validateMessage(SafeguardingNotification, exampleNotification({ submittedBy }));
+    expect(message.submittedBy).toEqual(submittedBy);
+    expect(await errorsOf(exampleNotification())).toEqual([]);
+    const paths = (await errorsOf(exampleNotification({ submittedBy: { credentialId: 'police', system: '' } }))).map((e) => e.path);
+    expect(paths.sort()).toEqual(['submittedBy.credentialId', 'submittedBy.system']);
+  });
+
   it('refuses something that is not an object', async () => {
     expect(await errorsOf('hello')).toEqual([{ path: '', message: 'must be a JSON object' }]);
   });

@@ -51,6 +51,7 @@ import {
   UPRN_PATTERN,
 } from './identifiers.js';
 import { IsNhsNumber } from './nhs-number.js';
+import { PARTNER_SYSTEM_NAME_MESSAGE, PARTNER_SYSTEM_NAME_PATTERN } from './partner-access.js';
 
 /**
  * The canonical safeguarding notification, version 1: what every adapter maps
@@ -263,6 +264,17 @@ export class PoliceDetails {
   domesticAbuse!: boolean;
 }
 
+/** The partner system that submitted a notification, as the adapter authenticated it. */
+export class SubmittedBy {
+  /** The id of the credential the system presented (never its secret). */
+  @IsUUID()
+  credentialId!: string;
+
+  /** The system's name as its credential records it, e.g. "Exampleshire Police PPN". */
+  @Matches(PARTNER_SYSTEM_NAME_PATTERN, { message: PARTNER_SYSTEM_NAME_MESSAGE })
+  system!: string;
+}
+
 export class SafeguardingNotification {
   @Equals(NOTIFICATION_SCHEMA_VERSION)
   schemaVersion!: typeof NOTIFICATION_SCHEMA_VERSION;
@@ -323,6 +335,15 @@ export class SafeguardingNotification {
   @ValidateNested()
   @Type(() => PoliceDetails)
   police?: PoliceDetails;
+
+  /**
+   * Which partner system submitted it, when the adapter authenticated one.
+   * Optional, so messages without it (from before partner credentials) stay valid v1.
+   */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SubmittedBy)
+  submittedBy?: SubmittedBy;
 }
 
 /** What the hub tells the sending agency once a notification is stored. */

@@ -33,6 +33,7 @@ return {count, redis.call('TTL', KEYS[1])}`;
  * identifiers themselves.
  */
 export class RateLimiter {
+  /** `prefix` namespaces the keys, e.g. `mash:rate`. */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -40,7 +41,7 @@ export class RateLimiter {
 
   /** Counts one request for `subject` under `rule`; throws 429 when over the limit. */
   async consume(rule: RateLimitRule, subject: string): Promise<void> {
-    const key = `${this.prefix}:rate:${rule.name}:${createHash('sha256').update(subject).digest('hex').slice(0, 32)}`;
+    const key = `${this.prefix}:${rule.name}:${createHash('sha256').update(subject).digest('hex').slice(0, 32)}`;
     const [count, ttl] = (await this.redis.eval(CONSUME, 1, key, rule.windowSeconds)) as [number, number];
     if (count > rule.limit) throw new RateLimitedException(rule, Math.max(1, ttl));
   }

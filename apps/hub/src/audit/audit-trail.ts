@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'token.refused',
   'account.created',
   'access.denied',
+  'message.refused',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -3,11 +3,11 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { RedisHealthIndicator } from '#platform';
-import { QueueServer } from '#queue-transport';
 import { Public } from '../access/access-policy.js';
 import { HUB_REDIS } from '../hub.tokens.js';
+import { IntakeConsumers } from '../notifications/intake-consumers.js';
 
-/** Up only when Postgres answers, Redis answers without evicting, and the intake consumer runs. */
+/** Up only when Postgres answers, Redis answers without evicting, and every agency's intake consumer runs. */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -17,7 +17,7 @@ export class HealthController {
     private readonly redisHealth: RedisHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(HUB_REDIS) private readonly redis: Redis,
-    @Inject(QueueServer) private readonly intake: QueueServer,
+    private readonly intake: IntakeConsumers,
   ) {}
 
   @Get()
@@ -29,7 +29,10 @@ export class HealthController {
       () => this.redisHealth.check('redis', this.redis),
       () => {
         const consumer = this.indicators.check('intake');
-        return this.intake.isConsuming() ? consumer.up() : consumer.down({ message: 'intake consumer is not running' });
+        const stopped = this.intake.notConsuming();
+        return stopped.length === 0
+          ? consumer.up()
+          : consumer.down({ message: `intake consumer is not running for ${stopped.join(', ')}`, queues: stopped });
       },
     ]);
   }

@@ -2,18 +2,25 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InvalidMessageError, MessagePatterns, SafeguardingNotification, validateMessage } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
+import { IntakeOrigin } from './intake-origin.js';
 import { NotificationIntake } from './notification-intake.js';
 
-/** Consumes partners' notifications from the hub's intake queue. */
+/** Consumes partners' notifications from the agencies' intake queues. */
 @Controller()
 export class NotificationIntakeHandler {
   private readonly logger = new Logger(NotificationIntakeHandler.name);
 
-  constructor(private readonly intake: NotificationIntake) {}
+  constructor(
+    private readonly intake: NotificationIntake,
+    private readonly origin: IntakeOrigin,
+  ) {}
 
   // <string> picks Nest's untyped overload, so the context parameter can be typed.
   @EventPattern<string>(MessagePatterns.notificationReceived)
   async onNotificationReceived(@Payload() payload: unknown, @Ctx() context: QueueContext): Promise<void> {
+    // Origin first: a message from the wrong queue is refused and recorded even if it is also invalid.
+    const fields = payload && typeof payload === 'object' ? (payload as Record<string, unknown>) : {};
+    await this.origin.check(context.getJob(), fields.sourceAgency, fields);
     const message = await this.validate(payload);
     const outcome = await this.intake.receive(message);
     this.logger.log({

@@ -67,6 +67,8 @@ export class NotificationIntake {
         return { duplicate: true, notificationId: message.notificationId } as const;
       }
 
+      // The adapter is the system the hub can vouch for (its queue says so); the partner system it
+      // authenticated is named in the details, as submittedBy.
       const sender: Actor = {
         type: 'agency_system',
         id: `${message.sourceAgency}-adapter`,
@@ -88,6 +90,7 @@ export class NotificationIntake {
           children: message.subjects.children.length,
           categories: message.categories,
           consent: message.consent.status,
+          submittedBy: message.submittedBy ? { credentialId: message.submittedBy.credentialId, system: message.submittedBy.system } : null,
         },
       });
 

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { AGENCIES, HUB_INTAKE_QUEUE, agencyQueue } from '#contracts';
+import { AGENCIES, HUB_INTAKE_QUEUES, agencyQueue } from '#contracts';
 import { DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
@@ -13,7 +13,7 @@ import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 
 /** Every queue whose failed messages an operator may inspect and replay. */
-export const OBSERVED_QUEUES = [HUB_INTAKE_QUEUE, ...AGENCIES.map(agencyQueue)];
+export const OBSERVED_QUEUES = [...HUB_INTAKE_QUEUES, ...AGENCIES.map(agencyQueue)];
 
 export class DeadLetterQuery {
   @IsOptional()

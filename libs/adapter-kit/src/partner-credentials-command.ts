@@ -1,0 +1,174 @@
+/**
+ * Manages partner systems' credentials from the command line:
+ *
+ *   npm run partner:credentials -- issue --agency police --system "Exampleshire Police PPN" [--days 365]
+ *   npm run partner:credentials -- list [--agency police]
+ *   npm run partner:credentials -- revoke --id <credential id>
+ *
+ * `issue` prints the credential's id and its token, `mash_<id>_<secret>`,
+ * once: only the secret's SHA-256 is kept. `list` never prints a secret or its
+ * hash. Connects to REDIS_URL under QUEUE_PREFIX, as the adapters do.
+ * Exit code 0 done, 1 not done (unknown id, Redis unavailable), 2 bad arguments.
+ */
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { AGENCIES, PARTNER_SYSTEM_NAME_PATTERN, type Agency } from '#contracts';
+import {
+  MAX_CREDENTIAL_DAYS,
+  PartnerCredentialStore,
+  credentialStatus,
+  isUuid,
+  type PartnerCredential,
+} from './partner-credentials.js';
+
+const USAGE = `usage: npm run partner:credentials -- <command> [options]
+  issue  --agency <agency> --system "<system name>" [--days N]   issue a credential; its token is printed once
+  list   [--agency <agency>]                                     every credential and its status (never a secret)
+  revoke --id <credential id>                                    revoke a credential at once, for good
+agencies: ${AGENCIES.join(', ')}; --days: 1 to ${MAX_CREDENTIAL_DAYS} (default 365)
+Redis: REDIS_URL and QUEUE_PREFIX, as the adapters use them`;
+
+class UsageError extends Error {}
+
+type Command =
+  | { name: 'issue'; agency: Agency; system: string; days: number }
+  | { name: 'list'; agency?: Agency }
+  | { name: 'revoke'; id: string };
+
+function parseCommand(args: string[]): Command {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(args);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [name, ...extra] = positionals;
+  if (!name) throw new UsageError('a command is required');
+  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const allowed: Record<string, string[]> = { issue: ['agency', 'system', 'days'], list: ['agency'], revoke: ['id'] };
+  if (!allowed[name]) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  const wrong = Object.keys(values).find((option) => !allowed[name].includes(option));
+  if (wrong) throw new UsageError(`${name} does not take --${wrong}`);
+
+  const agency = (value: string | undefined, required: boolean): Agency | undefined => {
+    if (value === undefined) {
+      if (required) throw new UsageError('--agency is required');
+      return undefined;
+    }
+    if (!AGENCIES.includes(value as Agency)) throw new UsageError(`--agency must be one of ${AGENCIES.join(', ')}, not ${JSON.stringify(value)}`);
+    return value as Agency;
+  };
+
+  switch (name) {
+    case 'issue': {
+      const issuedTo = agency(values.agency, true)!;
+      if (values.system === undefined) throw new UsageError('--system is required: the partner system\'s name, e.g. "Exampleshire Police PPN"');
+      if (!PARTNER_SYSTEM_NAME_PATTERN.test(values.system)) {
+        throw new UsageError('--system must be 1 to 100 characters, without control characters or surrounding spaces');
+      }
+      const days = values.days ?? '365';
+      if (!/^\d{1,4}$/.test(days) || Number(days) < 1 || Number(days) > MAX_CREDENTIAL_DAYS) {
+        throw new UsageError(`--days must be a whole number from 1 to ${MAX_CREDENTIAL_DAYS}, not ${JSON.stringify(days)}`);
+      }
+      return { name, agency: issuedTo, system: values.system, days: Number(days) };
+    }
+    case 'list':
+      return { name, agency: agency(values.agency, false) };
+    default: {
+      if (values.id === undefined) throw new UsageError('--id is required');
+      if (!isUuid(values.id)) throw new UsageError(`--id must be a credential id (a lower-case UUID), not ${JSON.stringify(values.id)}`);
+      return { name: 'revoke', id: values.id };
+    }
+  }
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { agency: { type: 'string' }, system: { type: 'string' }, days: { type: 'string' }, id: { type: 'string' } },
+  });
+}
+
+function describe(credential: PartnerCredential, now: Date): string {
+  const status = credentialStatus(credential, now);
+  const when = status === 'revoked' ? `revoked ${credential.revokedAt}` : `${status === 'expired' ? 'expired' : 'expires'} ${credential.expiresAt}`;
+  return `${credential.id}  ${credential.agency.padEnd(9)}  ${status.padEnd(7)}  created ${credential.createdAt}  ${when}  ${JSON.stringify(credential.system)}`;
+}
+
+async function run(command: Command, store: PartnerCredentialStore): Promise<number> {
+  const now = new Date();
+  switch (command.name) {
+    case 'issue': {
+      const { credential, token } = await store.issue({ agency: command.agency, system: command.system, days: command.days, now });
+      console.log(`issued a ${credential.agency} credential for ${JSON.stringify(credential.system)}`);
+      console.log(`id:      ${credential.id}`);
+      console.log(`expires: ${credential.expiresAt}`);
+      console.log(`token:   ${token}`);
+      console.log(
+        'The token is shown only now: the MASH keeps only its SHA-256. Give it to the system\'s integrators over a secure channel;\n' +
+          'the system sends it as: Authorization: Bearer <token>',
+      );
+      return 0;
+    }
+    case 'list': {
+      const credentials = await store.list(command.agency);
+      if (!credentials.length) console.log(`no credentials${command.agency ? ` for ${command.agency}` : ''}`);
+      for (const credential of credentials) console.log(describe(credential, now));
+      return 0;
+    }
+    case 'revoke': {
+      const result = await store.revoke(command.id, now);
+      if (!result) {
+        console.error(`no credential ${command.id}`);
+        return 1;
+      }
+      console.log(
+        result.outcome === 'revoked'
+          ? `revoked ${result.credential.id} (${result.credential.agency}, ${JSON.stringify(result.credential.system)}); it is refused from now on`
+          : `${result.credential.id} was already revoked at ${result.credential.revokedAt}`,
+      );
+      return 0;
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  // Loaded only once the arguments are good: a usage error answers at once.
+  const [{ ServiceConfig, connectRedis, loadConfig }, { assertRedisKeepsQueuedMessages }] = await Promise.all([
+    import('#platform'),
+    import('#queue-transport'),
+  ]);
+  let config: InstanceType<typeof ServiceConfig>;
+  try {
+    config = loadConfig(ServiceConfig);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  const redis = connectRedis(config.REDIS_URL, 'partner-credentials');
+  try {
+    // A credential in a Redis that may evict keys could vanish, locking its system out.
+    if (command.name !== 'list') await assertRedisKeepsQueuedMessages(redis, 'REDIS_URL');
+    return await run(command, new PartnerCredentialStore(redis, config.QUEUE_PREFIX));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,56 @@
+import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { PARTNER_ACCESS_POLICY, type PartnerAccessPolicy } from '../partner-access.js';
+
+/** For tests: every HTTP route an adapter's controllers declare, with its partner access policy. */
+export interface PartnerRouteEntry {
+  controller: string;
+  handler: string;
+  method: string;
+  path: string;
+  policy: PartnerAccessPolicy | undefined;
+}
+
+/** Reads Nest's route metadata (PATH, METHOD) and the declared policy (the handler's, else the controller's). */
+export function partnerRoutes(controllers: Type[]): PartnerRouteEntry[] {
+  const routes: PartnerRouteEntry[] = [];
+  for (const controller of controllers) {
+    const base = (Reflect.getMetadata(PATH_METADATA, controller) as string | undefined) ?? '';
+    const classPolicy = Reflect.getMetadata(PARTNER_ACCESS_POLICY, controller) as PartnerAccessPolicy | undefined;
+    for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+      const handler = (controller.prototype as Record<string, unknown>)[name];
+      if (name === 'constructor' || typeof handler !== 'function') continue;
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (path === undefined || method === undefined) continue; // a queue handler or a helper, not a route
+      routes.push({
+        controller: controller.name,
+        handler: name,
+        method: RequestMethod[method],
+        path: `/${[base, path].map((part) => part.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`,
+        policy: (Reflect.getMetadata(PARTNER_ACCESS_POLICY, handler) as PartnerAccessPolicy | undefined) ?? classPolicy,
+      });
+    }
+  }
+  return routes;
+}
+
+/** The controllers of a module and of every module it imports, at any depth. */
+export function controllersOf(root: DynamicModule | Type): Type[] {
+  const found = new Set<Type>();
+  const seen = new Set<unknown>();
+  const visit = (module: unknown) => {
+    if (!module || seen.has(module)) return;
+    seen.add(module);
+    const dynamic = typeof module === 'object' ? (module as DynamicModule) : undefined;
+    const type = (dynamic?.module ?? module) as Type;
+    for (const controller of [...((Reflect.getMetadata('controllers', type) as Type[] | undefined) ?? []), ...(dynamic?.controllers ?? [])]) {
+      found.add(controller);
+    }
+    for (const imported of [...((Reflect.getMetadata('imports', type) as unknown[] | undefined) ?? []), ...(dynamic?.imports ?? [])]) {
+      visit(imported);
+    }
+  };
+  visit(root);
+  return [...found];
+}

@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { PartnerCredentialStore } from '#adapter-kit';
+import { TEST_REDIS_URL, deleteRedisKeys, uniquePrefix } from './support/environment.js';
+
+const prefix = uniquePrefix();
+const COMMAND = resolve(import.meta.dirname, '..', 'dist/libs/adapter-kit/src/partner-credentials-command.js');
+
+/** Runs the built command as an operator would (`npm run partner:credentials -- …`), against the test's prefix. */
+async function credentials(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [COMMAND, ...args], {
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, stdout, stderr };
+}
+
+let redis: Redis;
+let store: PartnerCredentialStore;
+
+beforeAll(() => {
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
+  store = new PartnerCredentialStore(redis, prefix);
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await deleteRedisKeys(prefix);
+});
+
+describe('npm run partner:credentials', () => {
+  let id: string;
+  let token: string;
+
+  it('issues a credential, printing its id and its token once', async () => {
+    const issued = await credentials('issue', '--agency', 'police', '--system', 'Exampleshire Police PPN', '--days', '365');
+    expect(issued).toMatchObject({ code: 0, stderr: '' });
+    id = /^id: +(\S+)$/m.exec(issued.stdout)![1];
+    token = /^token: +(\S+)$/m.exec(issued.stdout)![1];
+    expect(token).toMatch(new RegExp(`^mash_${id}_[A-Za-z0-9_-]{43}$`));
+    expect(issued.stdout).toMatch(/issued a police credential for "Exampleshire Police PPN"/);
+
+    // The printed token is accepted; Redis holds its hash, never the secret.
+    const check = await store.check(token);
+    expect(check).toMatchObject({ ok: true, credential: { id, agency: 'police', system: 'Exampleshire Police PPN', revokedAt: null } });
+    const stored = await redis.hgetall(`${prefix}:partner-credential:${id}`);
+    expect(Object.keys(stored).sort()).toEqual(['agency', 'createdAt', 'expiresAt', 'secretSha256', 'system']);
+    expect(JSON.stringify(stored)).not.toContain(token.slice(-43));
+    const days = (Date.parse(stored.expiresAt) - Date.parse(stored.createdAt)) / 86_400_000;
+    expect(days).toBe(365);
+  });
+
+  it('lists credentials with their status, never a secret or its hash', async () => {
+    const health = await credentials('issue', '--agency', 'health', '--system', 'Exampleshire NHS Trust');
+    expect(health.code).toBe(0);
+    const healthId = /^id: +(\S+)$/m.exec(health.stdout)![1];
+
+    const all = await credentials('list');
+    expect(all.code).toBe(0);
+    const lines = all.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${id} +police +active +created .* expires .*"Exampleshire Police PPN"$`));
+    expect(lines[1]).toContain(healthId);
+    const hash = await redis.hget(`${prefix}:partner-credential:${id}`, 'secretSha256');
+    expect(all.stdout).not.toContain(token.slice(-43));
+    expect(all.stdout).not.toContain(hash);
+
+    const policeOnly = await credentials('list', '--agency', 'police');
+    expect(policeOnly.stdout).toContain(id);
+    expect(policeOnly.stdout).not.toContain(healthId);
+    expect((await credentials('list', '--agency', 'housing')).stdout).toBe('no credentials for housing\n');
+  });
+
+  it('revokes a credential at once, once', async () => {
+    const revoked = await credentials('revoke', '--id', id);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.stdout).toMatch(/^revoked .* it is refused from now on/);
+    expect(await store.check(token)).toMatchObject({ ok: false, reason: 'revoked' });
+    expect((await credentials('list', '--agency', 'police')).stdout).toMatch(new RegExp(`^${id} +police +revoked +created .* revoked \\d{4}-`));
+
+    expect((await credentials('revoke', '--id', id)).stdout).toMatch(/was already revoked at/);
+    const unknown = await credentials('revoke', '--id', '00000000-0000-4000-8000-000000000000');
+    expect(unknown).toMatchObject({ code: 1, stderr: 'no credential 00000000-0000-4000-8000-000000000000\n' });
+  });
+
+  it('refuses bad arguments with its usage and exit code 2, changing nothing', async () => {
+    const before = (await store.list()).length;
+    const cases: [string[], RegExp][] = [
+      [[], /a command is required/],
+      [['rotate'], /unknown command "rotate"/],
+      [['issue', '--system', 'X'], /--agency is required/],
+      [['issue', '--agency', 'martians', '--system', 'X'], /--agency must be one of police, health/],
+      [['issue', '--agency', 'police'], /--system is required/],
+      [['issue', '--agency', 'police', '--system', ' padded '], /--system must be 1 to 100 characters/],
+      [['issue', '--agency', 'police', '--system', 'X', '--days', '0'], /--days must be a whole number from 1 to 730/],
+      [['issue', '--agency', 'police', '--system', 'X', '--days', '9999'], /--days must be/],
+      [['issue', '--agency', 'police', '--system', 'X', '--days', 'soon'], /--days must be/],
+      [['issue', '--agency', 'police', '--system', 'X', '--colour', 'blue'], /Unknown option '--colour'/],
+      [['list', '--system', 'X'], /list does not take --system/],
+      [['revoke'], /--id is required/],
+      [['revoke', '--id', 'not-a-uuid'], /--id must be a credential id/],
+      [['revoke', '--id', id, 'extra'], /unexpected argument "extra"/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => credentials(...args)));
+    results.forEach((result, index) => {
+      const [args, message] = cases[index];
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain('usage: npm run partner:credentials -- <command> [options]');
+    });
+    expect((await store.list()).length).toBe(before);
+  });
+});

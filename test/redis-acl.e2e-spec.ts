@@ -1,0 +1,89 @@
+import { Queue } from 'bullmq';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { MessagePatterns, hubIntakeQueue } from '#contracts';
+import { PartnerCredentialStore } from '#adapter-kit';
+import { waitFor } from './support/environment.js';
+import { APPS, AppProcess } from './support/processes.js';
+import { policeNotice } from './support/police-notices.js';
+
+/** The ACL line the README documents for the police adapter: the test runs exactly that line. */
+const README = readFileSync(resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
+const ACL_LINE = /^ACL SETUSER police-adapter .*$/m.exec(README)?.[0];
+const PASSWORD = 'a-test-only-password';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+describe("the README's Redis ACL for an adapter", () => {
+  let redisServer: ChildProcess;
+  let admin: Redis;
+  let url: string;
+  let policeUrl: string;
+  let adapter: AppProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    // A Redis of its own: the shared one's users are not the tests' to change.
+    redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
+      stdio: 'ignore',
+    });
+    url = `redis://127.0.0.1:${port}/0`;
+    policeUrl = `redis://police-adapter:${PASSWORD}@127.0.0.1:${port}/0`;
+    await waitFor('the private Redis to start', async () => {
+      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    });
+    admin = new Redis(url, { maxRetriesPerRequest: 1 });
+    expect(ACL_LINE).toBeDefined();
+    const [, ...args] = ACL_LINE!.split(/\s+/);
+    await admin.call('ACL', ...args.map((arg) => (arg.startsWith('>') ? `>${PASSWORD}` : arg)));
+  }, 30_000);
+
+  afterAll(async () => {
+    await adapter?.stop();
+    admin?.disconnect();
+    redisServer?.kill('SIGTERM');
+  });
+
+  it('is enough for the police adapter to take a notice and publish it to its own intake queue', async () => {
+    const { token } = await new PartnerCredentialStore(admin, 'mash').issue({ agency: 'police', system: 'ACL test', days: 1 });
+    adapter = await new AppProcess('police-adapter', APPS.policeAdapter, { REDIS_URL: policeUrl, LOG_LEVEL: 'warn' }, await freePort()).ready();
+    const submitted = await request(adapter.url).post('/notifications').set('authorization', `Bearer ${token}`).send(policeNotice()).expect(202);
+    const intake = new Queue(hubIntakeQueue('police'), { connection: { url }, prefix: 'mash' });
+    try {
+      expect((await intake.getJob(submitted.body.notificationId))?.name).toBe(MessagePatterns.notificationReceived);
+    } finally {
+      await intake.close();
+    }
+  });
+
+  it("refuses the police adapter's user another agency's queue, receipts and the credentials themselves", async () => {
+    const health = new Queue(hubIntakeQueue('health'), { connection: { url: policeUrl }, prefix: 'mash' });
+    const police = new Redis(policeUrl, { maxRetriesPerRequest: 1 });
+    try {
+      await expect(health.add(MessagePatterns.notificationReceived, {}, { jobId: 'forged' })).rejects.toThrow(/NOPERM/);
+      await expect(police.hset('mash:receipt:health:x', 'status', 'accepted')).rejects.toThrow(/NOPERM/);
+      await expect(police.hset('mash:partner-credential:x', 'agency', 'police')).rejects.toThrow(/NOPERM/);
+      await expect(police.flushall()).rejects.toThrow(/NOPERM/);
+    } finally {
+      await health.close();
+      police.disconnect();
+    }
+  });
+});
