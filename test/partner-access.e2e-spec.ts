@@ -113,6 +113,19 @@ describe('the police adapter admits only police systems', () => {
     expect(await count('SELECT count(*) FROM notification WHERE partner_reference = $1', [notice.policeReference])).toBe(0);
   });
 
+  it("refuses another agency's read of a police receipt, and the hub records it", async () => {
+    const accepted = await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
+    await request(adapter.url).get(`/notifications/${accepted.body.notificationId}`).set(police.headers).expect(200);
+    const read = await request(adapter.url).get(`/notifications/${accepted.body.notificationId}`).set(health.headers).expect(403);
+    expect(JSON.stringify(read.body)).not.toContain(accepted.body.notificationId);
+    const event = await deniedEvent("details->>'credentialId' = $1 AND details->>'method' = 'GET'", [health.credential.id]);
+    expect(event).toMatchObject({
+      actor_id: health.credential.id,
+      on_behalf_of: 'health',
+      details: { route: '/notifications/:id', reason: 'other_agency', status: 403, adapterAgency: 'police' },
+    });
+  });
+
   it('refuses no credential, and a malformed one, with 401', async () => {
     const none = await request(adapter.url).post('/notifications').send(policeNotice()).expect(401);
     expect(none.body.message).toMatch(/Authorization: Bearer mash_<credential id>_<secret>/);

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
+import { APPS, AppProcess, hubEnv } from './support/processes.js';
+
+const prefix = uniquePrefix();
+
+/** Runs `staff:create-admin` as an operator would, with the password on standard input. */
+async function createAdmin(args: string[], password: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'dist/apps/hub/src/access/create-admin-command.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: TEST_APP_DATABASE_URL },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+  child.stdin.end(`${password}\n`);
+  const [code] = await once(child, 'exit');
+  return { code: code as number | null, output };
+}
+
+const accounts = () => withDatabase(async (db) => (await db.query('SELECT username, roles FROM staff_account ORDER BY username')).rows);
+
+describe('staff accounts', () => {
+  beforeEach(async () => {
+    await resetDatabase();
+  });
+
+  afterAll(async () => {
+    await deleteRedisKeys(prefix);
+  });
+
+  it('in production, the hub creates no development accounts; the first admin comes from the command', async () => {
+    const hub = await new AppProcess(
+      'hub',
+      APPS.hub,
+      hubEnv({
+        DATABASE_URL: TEST_APP_DATABASE_URL,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        MASH_ENV: 'production',
+        STAFF_TOKEN_SECRET: 'a production-length secret for this test only',
+        AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      }),
+      3370,
+    ).ready();
+    try {
+      expect(await accounts()).toEqual([]);
+      await request(hub.url).post('/api/auth/login').send({ username: 'sam.screener', password: 'development only' }).expect(401);
+
+      expect(await createAdmin(['--username', 'alice.admin'], 'a long enough admin password')).toMatchObject({
+        code: 0,
+        output: expect.stringContaining('created admin alice.admin'),
+      });
+      expect(await accounts()).toEqual([{ username: 'alice.admin', roles: ['admin'] }]);
+      const signedIn = await request(hub.url).post('/api/auth/login').send({ username: 'alice.admin', password: 'a long enough admin password' }).expect(200);
+      expect(signedIn.body.staff.roles).toEqual(['admin']);
+
+      const created = await withDatabase(async (db) =>
+        (await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'account.created'")).rows,
+      );
+      expect(created).toEqual([{ actor_id: 'staff:create-admin', details: { username: 'alice.admin', roles: ['admin'] } }]);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('the command refuses a second account of the same name, a short password and a bad username', async () => {
+    expect((await createAdmin(['--username', 'bob.admin'], 'a long enough admin password')).code).toBe(0);
+    expect(await createAdmin(['--username', 'bob.admin'], 'another long password')).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('already exists; nothing changed'),
+    });
+    expect(await createAdmin(['--username', 'carol.admin'], 'short')).toMatchObject({
+      code: 1,
+      output: expect.stringContaining('at least 12 characters'),
+    });
+    expect(await createAdmin(['--username', 'no spaces allowed'], 'a long enough admin password')).toMatchObject({ code: 2 });
+    expect(await createAdmin([], 'a long enough admin password')).toMatchObject({ code: 2, output: expect.stringContaining('usage') });
+    expect(await accounts()).toEqual([{ username: 'bob.admin', roles: ['admin'] }]);
+  });
+});
