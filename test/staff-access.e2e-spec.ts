@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { agencyQueue } from '#contracts';
-import { controllersOf, routeInventory } from '../apps/hub/src/access/route-inventory.js';
+import { controllersOf, routeInventory } from '#platform';
+import { ACCESS_POLICY, type AccessPolicy } from '../apps/hub/src/access/access-policy.js';
 import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
 import { STAFF_ROLES } from '../apps/hub/src/access/staff.js';
 import { HubConfig } from '../apps/hub/src/config.js';
@@ -205,7 +206,7 @@ describe('bearer tokens', () => {
 });
 
 describe('every route, for every role', () => {
-  const routes = routeInventory(controllersOf(HubModule.forRoot(new HubConfig()))).filter((route) => !route.policy?.public);
+  const routes = routeInventory<AccessPolicy>(controllersOf(HubModule.forRoot(new HubConfig())), ACCESS_POLICY).filter((route) => !route.policy?.public);
 
   /** A request each route answers with success when the caller may call it. */
   function example(route: string, ids: { contactId: string; childId: string }): { path: string; body?: object; status: number } {

@@ -1,13 +1,13 @@
 import { Controller, Get, Post, type Type } from '@nestjs/common';
-import { AdapterKitModule, PartnerRoute, Public } from '#adapter-kit';
-import { controllersOf, partnerRoutes } from '../../../libs/adapter-kit/src/testing/partner-routes.js';
+import { AdapterKitModule, PARTNER_ACCESS_POLICY, PartnerRoute, Public, type PartnerAccessPolicy } from '#adapter-kit';
+import { controllersOf, routeInventory } from '#platform';
 import { PoliceAdapterConfig } from './config.js';
 import { PoliceAdapterModule } from './police-adapter.module.js';
 
 describe('every police adapter route declares who may call it', () => {
   const config = new PoliceAdapterConfig();
   const controllers: Type[] = controllersOf(PoliceAdapterModule.forRoot(config));
-  const routes = partnerRoutes(controllers);
+  const routes = routeInventory<PartnerAccessPolicy>(controllers, PARTNER_ACCESS_POLICY);
 
   it("finds the adapter's and the adapter kit's routes", () => {
     // The kit's own controllers are among them, found through the module's imports.
@@ -42,7 +42,7 @@ describe('every police adapter route declares who may call it', () => {
       @Get()
       anything() {}
     }
-    expect(partnerRoutes([LooseController, OpenController])).toEqual([
+    expect(routeInventory<PartnerAccessPolicy>([LooseController, OpenController], PARTNER_ACCESS_POLICY)).toEqual([
       expect.objectContaining({ method: 'GET', path: '/loose', policy: undefined }),
       expect.objectContaining({ method: 'POST', path: '/loose', policy: { kind: 'partner' } }),
       expect.objectContaining({ method: 'GET', path: '/open', policy: { kind: 'public' } }),

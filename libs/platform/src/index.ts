@@ -6,4 +6,5 @@ export * from './http.js';
 export * from './logging.js';
 export * from './rate-limit.js';
 export * from './redis.js';
+export * from './route-inventory.js';
 export * from './service-config.js';

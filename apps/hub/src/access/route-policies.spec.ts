@@ -1,11 +1,12 @@
 import type { Type } from '@nestjs/common';
 import { HubConfig } from '../config.js';
 import { HubModule } from '../hub.module.js';
-import { controllersOf, routeInventory } from './route-inventory.js';
+import { controllersOf, routeInventory } from '#platform';
+import { ACCESS_POLICY, type AccessPolicy } from './access-policy.js';
 
 describe('every hub route declares who may call it', () => {
   const controllers: Type[] = controllersOf(HubModule.forRoot(new HubConfig()));
-  const routes = routeInventory(controllers);
+  const routes = routeInventory<AccessPolicy>(controllers, ACCESS_POLICY);
 
   it('finds the routes', () => {
     expect(routes.length).toBeGreaterThan(10);
@@ -13,7 +14,7 @@ describe('every hub route declares who may call it', () => {
     expect(routes).toContainEqual(expect.objectContaining({ method: 'GET', path: '/api/audit/events/export' }));
   });
 
-  it.each(routeInventory(controllers).map((r) => [`${r.method} ${r.path}`, r] as const))('%s has a policy', (_, route) => {
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s has a policy', (_, route) => {
     expect(route.policy).toBeDefined();
     if (route.policy && !route.policy.public) expect(route.policy.roles.length).toBeGreaterThan(0);
   });

@@ -1,22 +1,25 @@
 import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { PARTNER_ACCESS_POLICY, type PartnerAccessPolicy } from '../partner-access.js';
 
-/** For tests: every HTTP route an adapter's controllers declare, with its partner access policy. */
-export interface PartnerRouteEntry {
+/** An HTTP route a controller declares, with the access policy stored under the app's policy key. */
+export interface RouteEntry<Policy> {
   controller: string;
   handler: string;
   method: string;
   path: string;
-  policy: PartnerAccessPolicy | undefined;
+  policy: Policy | undefined;
 }
 
-/** Reads Nest's route metadata (PATH, METHOD) and the declared policy (the handler's, else the controller's). */
-export function partnerRoutes(controllers: Type[]): PartnerRouteEntry[] {
-  const routes: PartnerRouteEntry[] = [];
+/**
+ * Every HTTP route the controllers declare, read from Nest's route metadata,
+ * with the policy under `policyKey` (the handler's, else the controller's):
+ * what deny-by-default tests enumerate.
+ */
+export function routeInventory<Policy>(controllers: Type[], policyKey: string): RouteEntry<Policy>[] {
+  const routes: RouteEntry<Policy>[] = [];
   for (const controller of controllers) {
     const base = (Reflect.getMetadata(PATH_METADATA, controller) as string | undefined) ?? '';
-    const classPolicy = Reflect.getMetadata(PARTNER_ACCESS_POLICY, controller) as PartnerAccessPolicy | undefined;
+    const classPolicy = Reflect.getMetadata(policyKey, controller) as Policy | undefined;
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
       const handler = (controller.prototype as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof handler !== 'function') continue;
@@ -28,7 +31,7 @@ export function partnerRoutes(controllers: Type[]): PartnerRouteEntry[] {
         handler: name,
         method: RequestMethod[method],
         path: `/${[base, path].map((part) => part.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`,
-        policy: (Reflect.getMetadata(PARTNER_ACCESS_POLICY, handler) as PartnerAccessPolicy | undefined) ?? classPolicy,
+        policy: (Reflect.getMetadata(policyKey, handler) as Policy | undefined) ?? classPolicy,
       });
     }
   }
