@@ -8,9 +8,9 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkpointSignatureIsValid, verifyChain, GENESIS_HASH, type SignedCheckpoint } from '#audit';
+import { checkpointSignatureIsValid, type SignedCheckpoint } from '#audit';
 import { createDataSource } from '../database/data-source.js';
-import { readChain } from './audit-chain-reader.js';
+import { AuditVerifier } from './audit-verifier.js';
 
 const USAGE = 'usage: audit:verify [--from N] [--to M] [--checkpoint checkpoint.json] [--public-key key.pem]';
 
@@ -40,17 +40,8 @@ async function main(): Promise<number> {
 
   const dataSource = await createDataSource(process.env.DATABASE_URL ?? 'postgres://mash_app@127.0.0.1:5432/mash').initialize();
   try {
-    let previousHash = GENESIS_HASH;
-    if (from > 1n) {
-      const [before] = (await dataSource.query('SELECT hash FROM audit_event WHERE sequence = $1', [(from - 1n).toString()])) as { hash: string }[];
-      if (!before) {
-        console.log(`broken at ${from - 1n}: the event before the range is missing`);
-        return 1;
-      }
-      previousHash = before.hash;
-    }
     const started = process.hrtime.bigint();
-    const result = await verifyChain(readChain(dataSource, from, to), { from, to, previousHash, checkpoint });
+    const result = await new AuditVerifier(dataSource).verify({ from, to, checkpoint });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.intact) console.log(`intact up to ${result.to ?? 'nothing (no events)'}: ${result.verified} events in ${seconds.toFixed(2)} s`);
     else console.log(`broken at ${result.firstBroken.sequence}: ${result.firstBroken.message}`);
