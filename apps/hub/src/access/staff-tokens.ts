@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { HubConfig } from '../config.js';
+import { productionOrDevelopmentSecret } from '../development-secret.js';
 import { STAFF_ROLES, type StaffMember, type StaffRole } from './staff.js';
 
 /** The hub's own tokens say they come from here. */
@@ -18,17 +17,15 @@ export class TokenRefusedError extends Error {
 }
 
 /** STAFF_TOKEN_SECRET, or in development a secret kept in a file and created on first use. */
-export function loadTokenSecret(config: HubConfig, logger = new Logger('StaffTokens')): Uint8Array {
-  if (config.STAFF_TOKEN_SECRET) return new TextEncoder().encode(config.STAFF_TOKEN_SECRET);
-  if (config.MASH_ENV === 'production') throw new Error('STAFF_TOKEN_SECRET must be set in production');
-  const file = config.STAFF_TOKEN_SECRET_FILE;
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
-    logger.warn({ message: 'created a development staff token secret; in production set STAFF_TOKEN_SECRET', file });
-  }
-  chmodSync(file, 0o600);
-  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+export function loadTokenSecret(config: HubConfig): Uint8Array {
+  const secret = productionOrDevelopmentSecret({
+    variable: 'STAFF_TOKEN_SECRET',
+    value: config.STAFF_TOKEN_SECRET,
+    file: config.STAFF_TOKEN_SECRET_FILE,
+    environment: config.MASH_ENV,
+    create: () => randomBytes(48).toString('base64url'),
+  });
+  return new TextEncoder().encode(secret.trim());
 }
 
 /**

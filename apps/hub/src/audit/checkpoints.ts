@@ -1,32 +1,24 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { CheckpointSigner, type SignedCheckpoint } from '#audit';
 import { HubConfig } from '../config.js';
+import { productionOrDevelopmentSecret } from '../development-secret.js';
 import { AuditCheckpoint } from './audit-checkpoint.entity.js';
 
 /**
  * The hub's Ed25519 key: AUDIT_SIGNING_KEY (PKCS#8 PEM) when set, as in
  * production; otherwise the key file, created on first use for development.
  */
-export function loadSigningKey(
-  config: Pick<HubConfig, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'MASH_ENV'>,
-  logger = new Logger('AuditSigningKey'),
-): string {
-  if (config.AUDIT_SIGNING_KEY) return config.AUDIT_SIGNING_KEY.replace(/\\n/g, '\n');
-  if (config.MASH_ENV === 'production') throw new Error('AUDIT_SIGNING_KEY must be set in production');
-  const file = config.AUDIT_SIGNING_KEY_FILE;
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-    logger.warn({ message: 'created a new audit signing key; in production set AUDIT_SIGNING_KEY', file });
-  }
-  chmodSync(file, 0o600);
-  return readFileSync(file, 'utf8');
+export function loadSigningKey(config: Pick<HubConfig, 'AUDIT_SIGNING_KEY' | 'AUDIT_SIGNING_KEY_FILE' | 'MASH_ENV'>): string {
+  return productionOrDevelopmentSecret({
+    variable: 'AUDIT_SIGNING_KEY',
+    value: config.AUDIT_SIGNING_KEY?.replace(/\\n/g, '\n'),
+    file: config.AUDIT_SIGNING_KEY_FILE,
+    environment: config.MASH_ENV,
+    create: () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  });
 }
 
 export function toSignedCheckpoint(row: AuditCheckpoint): SignedCheckpoint {
