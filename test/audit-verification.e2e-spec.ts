@@ -9,6 +9,7 @@ import {
   TEST_REDIS_URL,
   deleteRedisKeys,
   resetDatabase,
+  tamperWithAuditTrail,
   uniquePrefix,
   waitFor,
   withDatabase,
@@ -36,15 +37,6 @@ async function verifyCommand(...args: string[]): Promise<{ code: number | null; 
   const [code] = await once(child, 'exit');
   return { code: code as number | null, output };
 }
-
-const tamper = (sql: string) =>
-  withDatabase(async (db) => {
-    await db.query('BEGIN');
-    await db.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
-    await db.query(sql);
-    await db.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
-    await db.query('COMMIT');
-  });
 
 beforeAll(async () => {
   await resetDatabase();
@@ -115,8 +107,8 @@ describe("the auditor's verification", () => {
 
   it('after the tail is cut, the checkpoint shows it through the API and the command', async () => {
     const cutFrom = Number(checkpoint.sequence) - 2;
-    await tamper(`DELETE FROM audit_event WHERE sequence >= ${cutFrom}`);
-    await tamper(`UPDATE audit_chain_head SET sequence = ${cutFrom - 1}, hash = (SELECT hash FROM audit_event WHERE sequence = ${cutFrom - 1})`);
+    await tamperWithAuditTrail(`DELETE FROM audit_event WHERE sequence >= ${cutFrom}`);
+    await tamperWithAuditTrail(`UPDATE audit_chain_head SET sequence = ${cutFrom - 1}, hash = (SELECT hash FROM audit_event WHERE sequence = ${cutFrom - 1})`);
 
     const plain = await verifyCommand();
     expect(plain).toMatchObject({ code: 0, output: expect.stringContaining(`intact up to ${cutFrom - 1}`) });

@@ -1,13 +1,12 @@
 import { Queue } from 'bullmq';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { MessagePatterns, hubIntakeQueue } from '#contracts';
 import { PartnerCredentialStore } from '#adapter-kit';
-import { waitFor } from './support/environment.js';
+import { freePort, waitFor } from './support/environment.js';
 import { APPS, AppProcess } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 
@@ -15,15 +14,6 @@ import { policeNotice } from './support/police-notices.js';
 const README = readFileSync(resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
 const ACL_LINE = /^ACL SETUSER police-adapter .*$/m.exec(README)?.[0];
 const PASSWORD = 'a-test-only-password';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 describe("the README's Redis ACL for an adapter", () => {
   let redisServer: ChildProcess;

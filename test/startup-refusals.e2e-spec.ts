@@ -1,16 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { TEST_APP_DATABASE_URL, waitFor } from './support/environment.js';
+import { TEST_APP_DATABASE_URL, freePort, waitFor } from './support/environment.js';
 import { APPS, AppProcess } from './support/processes.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('start-up refusals', () => {
   it('the hub and the adapter refuse a Redis that may evict queued messages', async () => {

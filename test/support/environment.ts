@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDataSource } from '../../apps/hub/src/database/data-source.js';
@@ -74,4 +75,25 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   } finally {
     await redis.quit();
   }
+}
+
+/** Runs SQL as the schema owner with the append-only triggers off: what a tamperer with owner rights could do. */
+export function tamperWithAuditTrail(sql: string, params: unknown[] = []): Promise<void> {
+  return withDatabase(async (db) => {
+    await db.query('BEGIN');
+    await db.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
+    await db.query(sql, params);
+    await db.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
+    await db.query('COMMIT');
+  });
+}
+
+/** A TCP port on the loopback nobody is listening on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

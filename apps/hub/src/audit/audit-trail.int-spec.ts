@@ -2,7 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { TEST_APP_DATABASE_URL, TEST_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
+import { TEST_APP_DATABASE_URL, resetDatabase, tamperWithAuditTrail, withDatabase } from '../../../../test/support/environment.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { AuditTrail, type AuditRecord } from './audit-trail.js';
 import { AuditVerifier } from './audit-verifier.js';
@@ -15,16 +15,6 @@ const record = (n: number, writer = 'writer'): AuditRecord => ({
   // What COPY's text format must escape and unescape: tabs, newlines, backslashes, and text beyond ASCII.
   details: { n, note: 'a, "quoted"; value\twith a tab\nand a newline, a \\ backslash, Siân and 👍' },
 });
-
-/** Runs SQL as the schema owner with the append-only triggers off: what a tamperer with owner rights could do. */
-const tamper = (sql: string, params: unknown[] = []) =>
-  withDatabase(async (db) => {
-    await db.query('BEGIN');
-    await db.query('ALTER TABLE audit_event DISABLE TRIGGER USER');
-    await db.query(sql, params);
-    await db.query('ALTER TABLE audit_event ENABLE TRIGGER USER');
-    await db.query('COMMIT');
-  });
 
 describe('the audit trail (Postgres, as the application role)', () => {
   let module: TestingModule;
@@ -116,20 +106,20 @@ describe('the audit trail (Postgres, as the application role)', () => {
     });
 
     it('an edited field', async () => {
-      await tamper("UPDATE audit_event SET details = details || '{\"n\": 999}' WHERE sequence = 7");
+      await tamperWithAuditTrail("UPDATE audit_event SET details = details || '{\"n\": 999}' WHERE sequence = 7");
       expect(await verifier.verify()).toMatchObject({ intact: false, firstBroken: { sequence: '7', kind: 'hash' } });
     });
 
     it('a deleted event', async () => {
-      await tamper('DELETE FROM audit_event WHERE sequence = 11');
+      await tamperWithAuditTrail('DELETE FROM audit_event WHERE sequence = 11');
       expect(await verifier.verify()).toMatchObject({ intact: false, firstBroken: { sequence: '11', kind: 'sequence' } });
     });
 
     it('an inserted event', async () => {
       // Make room at 9 by renumbering, then forge an event there with a self-consistent hash.
-      await tamper('UPDATE audit_event SET sequence = sequence + 1000 WHERE sequence >= 9');
-      await tamper('UPDATE audit_event SET sequence = sequence - 999 WHERE sequence >= 1009');
-      await tamper(
+      await tamperWithAuditTrail('UPDATE audit_event SET sequence = sequence + 1000 WHERE sequence >= 9');
+      await tamperWithAuditTrail('UPDATE audit_event SET sequence = sequence - 999 WHERE sequence >= 1009');
+      await tamperWithAuditTrail(
         `INSERT INTO audit_event SELECT 9, occurred_at, actor_type, 'forger', on_behalf_of, action, subject_type, subject_id, child_id,
                 purpose, lawful_basis, correlation_id, details, previous_hash, hash FROM audit_event WHERE sequence = 8`,
       );
@@ -137,16 +127,16 @@ describe('the audit trail (Postgres, as the application role)', () => {
     });
 
     it('two swapped events', async () => {
-      await tamper('UPDATE audit_event SET sequence = -1 WHERE sequence = 14');
-      await tamper('UPDATE audit_event SET sequence = 14 WHERE sequence = 15');
-      await tamper('UPDATE audit_event SET sequence = 15 WHERE sequence = -1');
+      await tamperWithAuditTrail('UPDATE audit_event SET sequence = -1 WHERE sequence = 14');
+      await tamperWithAuditTrail('UPDATE audit_event SET sequence = 14 WHERE sequence = 15');
+      await tamperWithAuditTrail('UPDATE audit_event SET sequence = 15 WHERE sequence = -1');
       expect(await verifier.verify()).toMatchObject({ intact: false, firstBroken: { sequence: '14', kind: 'previous_hash' } });
     });
 
     it('a dropped tail, against a checkpoint the auditor kept', async () => {
       const [head] = await dataSource.query('SELECT sequence, hash FROM audit_chain_head');
       const checkpoint = { sequence: head.sequence as string, hash: (head.hash as string).trim() };
-      await tamper('DELETE FROM audit_event WHERE sequence > 16');
+      await tamperWithAuditTrail('DELETE FROM audit_event WHERE sequence > 16');
       // Without the checkpoint the shorter chain looks whole; with it, the cut shows.
       expect(await verifier.verify()).toMatchObject({ intact: true, to: '16' });
       expect(await verifier.verify({ checkpoint })).toMatchObject({
@@ -157,7 +147,7 @@ describe('the audit trail (Postgres, as the application role)', () => {
 
     it('verifies a range, anchored on the event before it', async () => {
       expect(await verifier.verify({ from: 6n, to: 12n })).toEqual({ intact: true, from: '6', to: '12', verified: 7 });
-      await tamper("UPDATE audit_event SET actor_id = 'x' WHERE sequence = 3");
+      await tamperWithAuditTrail("UPDATE audit_event SET actor_id = 'x' WHERE sequence = 3");
       expect(await verifier.verify({ from: 6n })).toMatchObject({ intact: true });
       expect(await verifier.verify({ from: 1n, to: 5n })).toMatchObject({ intact: false, firstBroken: { sequence: '3' } });
     });
