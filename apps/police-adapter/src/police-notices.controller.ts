@@ -7,8 +7,8 @@ import {
   ApiProperty,
   ApiTags,
 } from '@nestjs/swagger';
-import { isUUID } from 'class-validator';
 import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
+import { isUuidText } from '#contracts';
 import { toCanonical } from './police-mapping.js';
 import { PoliceNoticeDto } from './police-notice.dto.js';
 
@@ -41,7 +41,7 @@ export class PoliceNoticesController {
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<SubmissionResult> {
     return this.submissions.submit(notice.policeReference, notice, (ids) => toCanonical(notice, ids), {
-      correlationId: correlationId && isUUID(correlationId) ? correlationId : undefined,
+      correlationId: isUuidText(correlationId) ? correlationId.toLowerCase() : undefined,
       submittedBy: { credentialId: partner.credentialId, system: partner.system },
     });
   }

@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { CanonicalUuidPipe } from '#platform';
 import { PartnerRoute } from './partner-access.js';
 import { ReceiptBook } from './receipt-book.js';
 
@@ -25,7 +26,7 @@ export class ReceiptsController {
   @PartnerRoute()
   @ApiOkResponse({ type: ReceiptView, description: 'Where a submitted notification has got to' })
   @ApiNotFoundResponse()
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ReceiptView> {
+  async get(@Param('id', CanonicalUuidPipe) id: string): Promise<ReceiptView> {
     const receipt = await this.receipts.get(id);
     if (!receipt) throw new NotFoundException(`No notification with id ${id}`);
     const { fingerprint: _unused, ...view } = receipt;

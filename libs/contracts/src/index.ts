@@ -9,4 +9,5 @@ export * from './nhs-number.js';
 export * from './partner-access.js';
 export * from './queues.js';
 export * from './safeguarding-notification.js';
+export * from './uuids.js';
 export * from './examples.js';

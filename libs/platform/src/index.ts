@@ -8,3 +8,4 @@ export * from './rate-limit.js';
 export * from './redis.js';
 export * from './route-inventory.js';
 export * from './service-config.js';
+export * from './uuid-pipe.js';

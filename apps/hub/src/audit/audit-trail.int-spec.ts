@@ -61,6 +61,24 @@ describe('the audit trail (Postgres, as the application role)', () => {
     });
   });
 
+  it('hashes ids as Postgres stores them, so an id given in upper case still verifies', async () => {
+    const [event] = await append([
+      {
+        ...record(1),
+        subject: { type: 'contact', id: randomUUID().toUpperCase() },
+        childId: randomUUID().toUpperCase(),
+        correlationId: randomUUID().toUpperCase(),
+      },
+    ]);
+    expect([event.subjectId, event.childId, event.correlationId].every((id) => id === id?.toLowerCase())).toBe(true);
+    expect(await verifier.verify()).toMatchObject({ intact: true });
+  });
+
+  it('refuses an id that is not a UUID before writing anything', async () => {
+    await expect(append([record(1), { ...record(2), childId: 'not-a-uuid' }])).rejects.toThrow(/not a UUID/);
+    expect(await withDatabase(async (db) => (await db.query('SELECT count(*)::int AS n FROM audit_event')).rows[0].n)).toBe(0);
+  });
+
   it('refuses to write outside a transaction', async () => {
     await expect(audit.append(dataSource.manager, [record(1)])).rejects.toThrow(/in the transaction of the change/);
   });

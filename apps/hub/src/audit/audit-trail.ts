@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { hashEvent, type ChainedEvent, type UnhashedEvent } from '#audit';
+import { canonicalUuid } from '#contracts';
 import { AuditEvent, type ActorType } from './audit-event.entity.js';
 
 export interface Actor {
@@ -90,11 +91,12 @@ export class AuditTrail {
         onBehalfOf: record.actor.onBehalfOf ?? null,
         action: record.action,
         subjectType: record.subject?.type ?? null,
-        subjectId: record.subject?.id ?? null,
-        childId: record.childId ?? null,
+        // The hash must cover exactly what is stored, and Postgres keeps a uuid in lower case.
+        subjectId: storedUuid(record.subject?.id),
+        childId: storedUuid(record.childId),
         purpose: record.purpose ?? null,
         lawfulBasis: record.lawfulBasis ?? null,
-        correlationId: record.correlationId ?? null,
+        correlationId: storedUuid(record.correlationId),
         // A JSON round trip now, so what is hashed is exactly what jsonb will give back.
         details: JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>,
         previousHash,
@@ -125,4 +127,9 @@ export class AuditTrail {
   record(manager: EntityManager, record: AuditRecord): Promise<ChainedEvent[]> {
     return this.append(manager, [record]);
   }
+}
+
+/** A uuid column's value as Postgres will give it back. */
+function storedUuid(id: string | null | undefined): string | null {
+  return id == null ? null : canonicalUuid(id);
 }

@@ -1,5 +1,6 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CanonicalUuidPipe } from '#platform';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
 import type { StaffMember } from '../access/staff.js';
@@ -22,7 +23,7 @@ export class ContactsController {
   @Allow(...Roles.mashRecords)
   @ApiOkResponse({ type: ContactDetail })
   @ApiNotFoundResponse({ description: 'No contact with that id' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentStaff() staff: StaffMember): Promise<ContactDetail> {
+  async get(@Param('id', CanonicalUuidPipe) id: string, @CurrentStaff() staff: StaffMember): Promise<ContactDetail> {
     const contact = await this.contacts.get(id, staff);
     if (!contact) throw new NotFoundException(`No contact with id ${id}`);
     return contact;

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { AGENCIES, HUB_INTAKE_QUEUES, agencyQueue } from '#contracts';
+import { AGENCIES, HUB_INTAKE_QUEUES, ToCanonicalUuid, agencyQueue } from '#contracts';
 import { DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
@@ -38,6 +38,8 @@ class QueueParam {
 
 class DeadLetterParams extends QueueParam {
   @ApiProperty({ description: 'The message id (its job id)' })
+  // Message ids are UUIDs kept in lower case: one given in upper case names the same message.
+  @ToCanonicalUuid()
   @IsString()
   @Length(1, 200)
   id!: string;

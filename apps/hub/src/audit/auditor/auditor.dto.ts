@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, registerDecorator, type ValidationArguments } from 'class-validator';
-import { AGENCIES, IsInstant, isInstant, type Agency } from '#contracts';
+import { AGENCIES, IsInstant, ToCanonicalUuid, isInstant, type Agency } from '#contracts';
 import { ACTOR_TYPES, type ActorType } from '../audit-event.entity.js';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit-trail.js';
 
@@ -31,6 +31,7 @@ function IsNotBefore(property: string): PropertyDecorator {
 export class AuditEventFilters {
   @ApiPropertyOptional({ format: 'uuid', description: 'Events about this child (child_id)' })
   @IsOptional()
+  @ToCanonicalUuid()
   @IsUUID('loose')
   childId?: string;
 
@@ -67,6 +68,7 @@ export class AuditEventFilters {
 
   @ApiPropertyOptional({ format: 'uuid', description: "One submission's events, from the partner's adapter to the hub's acknowledgement" })
   @IsOptional()
+  @ToCanonicalUuid()
   @IsUUID('loose')
   correlationId?: string;
 }
@@ -96,6 +98,7 @@ export class ExportAuditEventsQuery extends AuditEventFilters {
 
 export class ChildParams {
   @ApiProperty({ format: 'uuid' })
+  @ToCanonicalUuid()
   @IsUUID('loose')
   childId!: string;
 }

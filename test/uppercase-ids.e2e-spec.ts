@@ -1,0 +1,139 @@
+import type { Type } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { PARTNER_ACCESS_POLICY } from '#adapter-kit';
+import { MessagePatterns, hubIntakeQueue } from '#contracts';
+import { controllersOf, routeInventory } from '#platform';
+import { ACCESS_POLICY } from '../apps/hub/src/access/access-policy.js';
+import { HubConfig } from '../apps/hub/src/config.js';
+import { HubModule } from '../apps/hub/src/hub.module.js';
+import { PoliceAdapterConfig } from '../apps/police-adapter/src/config.js';
+import { PoliceAdapterModule } from '../apps/police-adapter/src/police-adapter.module.js';
+import {
+  TEST_APP_DATABASE_URL,
+  TEST_REDIS_URL,
+  deleteRedisKeys,
+  freePort,
+  resetDatabase,
+  uniquePrefix,
+  waitFor,
+  withDatabase,
+} from './support/environment.js';
+import { issueTestCredential } from './support/partner-credentials.js';
+import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { policeNotice } from './support/police-notices.js';
+import { staff } from './support/staff.js';
+
+/*
+ * Postgres stores a uuid in lower case whatever case it was given in. An id
+ * hashed into the audit chain as given but stored in lower case makes the
+ * event look changed after it was written. Every route that takes an id is
+ * sent one in upper case here, and the chain must still verify.
+ */
+
+const INTAKE_QUEUE = hubIntakeQueue('police');
+const prefix = uniquePrefix();
+const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
+let hub: AppProcess;
+let adapter: AppProcess;
+let intakeQueue: Queue;
+
+/** The routes this test sends an upper-case id to: a path parameter, or an id in the query. */
+const EXERCISED = [
+  'GET /api/contacts/:id',
+  'GET /api/audit/events',
+  'GET /api/audit/events/export',
+  'GET /api/audit/children/:childId/access',
+  'POST /api/admin/dead-letters/:queue/:id/replay',
+  'GET /notifications/:id',
+  'POST /notifications',
+];
+
+beforeAll(async () => {
+  await resetDatabase();
+  hub = new AppProcess('hub', APPS.hub, hubEnv(env), await freePort());
+  adapter = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn' }, await freePort());
+  await Promise.all([hub.ready(), adapter.ready()]);
+  intakeQueue = new Queue(INTAKE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix });
+}, 60_000);
+
+afterAll(async () => {
+  await intakeQueue?.close();
+  await Promise.all([hub?.stop(), adapter?.stop()]);
+  await deleteRedisKeys(prefix);
+});
+
+describe('ids in upper case', () => {
+  it('covers every route that takes an id', () => {
+    const hubRoutes = routeInventory(controllersOf(HubModule.forRoot(new HubConfig())) as Type[], ACCESS_POLICY);
+    const adapterRoutes = routeInventory(controllersOf(PoliceAdapterModule.forRoot(new PoliceAdapterConfig())) as Type[], PARTNER_ACCESS_POLICY);
+    // A route with a parameter other than the queue's name takes an id; so do those listed above for their query or headers.
+    const withIdParameter = [...hubRoutes, ...adapterRoutes]
+      .filter((route) => route.path.split('/').some((part) => part.startsWith(':') && part !== ':queue'))
+      .map((route) => `${route.method} ${route.path}`);
+    for (const route of withIdParameter) expect(EXERCISED).toContain(route);
+  });
+
+  it('are stored and hashed in one form, so the chain still verifies', async () => {
+    const police = await issueTestCredential(prefix, 'police');
+    const correlationId = randomUUID().toUpperCase();
+    const submitted = await request(adapter.url)
+      .post('/notifications')
+      .set(police.headers)
+      .set('X-Correlation-Id', correlationId)
+      .send(policeNotice())
+      .expect(202);
+    expect(submitted.body.correlationId).toBe(correlationId.toLowerCase());
+    const notificationId: string = submitted.body.notificationId;
+
+    const receipt = await request(adapter.url).get(`/notifications/${notificationId.toUpperCase()}`).set(police.headers).expect(200);
+    expect(receipt.body.notificationId).toBe(notificationId);
+
+    const { contactId, childId } = await waitFor('the notification to reach a contact', () =>
+      withDatabase(async (db) => {
+        const rows = await db.query(
+          'SELECT link.contact_id, contact.child_id FROM contact_notification link JOIN contact ON contact.id = link.contact_id WHERE link.notification_id = $1',
+          [notificationId],
+        );
+        return rows.rows[0] ? { contactId: rows.rows[0].contact_id as string, childId: rows.rows[0].child_id as string } : undefined;
+      }),
+    );
+
+    const contact = await request(hub.url).get(`/api/contacts/${contactId.toUpperCase()}`).set(staff.screener).expect(200);
+    expect(contact.body.id).toBe(contactId);
+
+    const search = await request(hub.url)
+      .get('/api/audit/events')
+      .query({ childId: childId.toUpperCase(), correlationId })
+      .set(staff.auditor)
+      .expect(200);
+    expect(search.body.total).toBeGreaterThan(0);
+    await request(hub.url).get('/api/audit/events/export').query({ format: 'ndjson', childId: childId.toUpperCase() }).set(staff.auditor).expect(200);
+    const access = await request(hub.url).get(`/api/audit/children/${childId.toUpperCase()}/access`).set(staff.auditor).expect(200);
+    expect(access.body.childId).toBe(childId);
+
+    // A dead letter to replay: a message that can never be valid is dead-lettered at once.
+    const deadId = randomUUID();
+    await intakeQueue.add(MessagePatterns.notificationReceived, { sourceAgency: 'police' }, { jobId: deadId, attempts: 1 });
+    await waitFor('the invalid message to be dead-lettered', async () => (await intakeQueue.getJobState(deadId)) === 'failed');
+    await request(hub.url).post(`/api/admin/dead-letters/${INTAKE_QUEUE}/${deadId.toUpperCase()}/replay`).set(staff.admin).expect(204);
+
+    const stored = await withDatabase(async (db) =>
+      db.query(
+        `SELECT action, subject_id, child_id, correlation_id, details FROM audit_event
+          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'notification.received')
+          ORDER BY sequence`,
+      ),
+    );
+    const actions = stored.rows.map((row) => row.action);
+    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed']) {
+      expect(actions).toContain(action);
+    }
+    // What is kept is the canonical (lower-case) form, in the columns and in the details alike.
+    expect(JSON.stringify(stored.rows)).not.toMatch(/[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/);
+
+    const verification = await request(hub.url).get('/api/audit/verification').set(staff.auditor).expect(200);
+    expect(verification.body).toMatchObject({ intact: true });
+  });
+});
