@@ -60,6 +60,17 @@ describe('SafeguardingNotification v1', () => {
     expect(await errorsOf(unborn)).toEqual([]);
   });
 
+  it('checks a date of birth given beside an expected date of delivery', async () => {
+    const both = exampleNotification();
+    both.subjects.children[0].expectedDateOfDelivery = '2015-06-20';
+    for (const dateOfBirth of ['2015-02-30', '2999-01-01', 'yesterday']) {
+      both.subjects.children[0].dateOfBirth = dateOfBirth;
+      expect((await errorsOf(both)).map((e) => e.path)).toEqual(['subjects.children[0].dateOfBirth']);
+    }
+    both.subjects.children[0].dateOfBirth = '2015-06-14';
+    expect(await errorsOf(both)).toEqual([]);
+  });
+
   it('refuses unknown fields rather than dropping them', async () => {
     const errors = await errorsOf({ ...exampleNotification(), colour: 'blue' });
     expect(errors).toEqual([expect.objectContaining({ path: 'colour' })]);

@@ -106,8 +106,8 @@ export class ChildVoice {
 }
 
 export class ChildSubject extends PersonName {
-  /** Required unless the child is unborn. */
-  @ValidateIf((child: ChildSubject) => child.expectedDateOfDelivery === undefined)
+  /** Required unless the child is unborn; checked whenever it is given, an expected date of delivery beside it or not. */
+  @ValidateIf((child: ChildSubject) => child.expectedDateOfDelivery === undefined || child.dateOfBirth !== undefined)
   @IsPastCalendarDate()
   dateOfBirth?: string;
 
