@@ -86,7 +86,14 @@ describe("the auditor's verification", () => {
     expect(key.body.keyId).toBe(checkpoint.keyId);
 
     const against = await request(hub.url).post('/api/audit/verification').send({ checkpoint }).set(staff.auditor).expect(200);
-    expect(against.body.intact).toBe(true);
+    expect(against.body).toMatchObject({ intact: true, checkpoint: checkpoint.sequence });
+    // A range that does not reach the checkpoint cannot check it, so it is refused rather than reported intact.
+    const outside = await request(hub.url)
+      .post('/api/audit/verification')
+      .send({ checkpoint, from: Number(checkpoint.sequence) + 1 })
+      .set(staff.auditor)
+      .expect(400);
+    expect(outside.body.message).toMatch(/checkpoint at \d+ is outside the range verified/);
     const forged = await request(hub.url)
       .post('/api/audit/verification')
       .send({ checkpoint: { ...checkpoint, sequence: String(Number(checkpoint.sequence) + 5) } })
@@ -101,6 +108,12 @@ describe("the auditor's verification", () => {
     const whole = await verifyCommand();
     expect(whole.code).toBe(0);
     expect(whole.output).toMatch(/^intact up to \d+/);
+    const file = join(tmpdir(), `checkpoint-range-${prefix}.json`);
+    writeFileSync(file, JSON.stringify(checkpoint));
+    const outside = await verifyCommand('--to', String(Number(checkpoint.sequence) - 1), '--checkpoint', file);
+    expect(outside).toMatchObject({ code: 2, output: expect.stringContaining('is outside the range verified') });
+    const inside = await verifyCommand('--checkpoint', file);
+    expect(inside).toMatchObject({ code: 0, output: expect.stringContaining(`matches the checkpoint at ${checkpoint.sequence}`) });
     const usage = await verifyCommand('--from', 'zero');
     expect(usage).toMatchObject({ code: 2, output: expect.stringContaining('--from must be a sequence number') });
   });

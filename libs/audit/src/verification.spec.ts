@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { GENESIS_HASH, canonicalJson, hashEvent, type ChainedEvent } from './chain.js';
 import { CheckpointSigner, checkpointSignatureIsValid } from './checkpoint.js';
-import { verifyChain } from './verification.js';
+import { CheckpointOutsideRangeError, verifyChain } from './verification.js';
 
 function buildChain(length: number): ChainedEvent[] {
   const events: ChainedEvent[] = [];
@@ -89,6 +89,27 @@ describe('audit chain verification', () => {
     expect(await verifyChain(stream(chain), { ...whole, checkpoint })).toMatchObject({
       intact: false,
       firstBroken: { sequence: '10', kind: 'checkpoint' },
+    });
+  });
+
+  it('refuses a checkpoint outside the range rather than report it checked', async () => {
+    const chain = buildChain(40);
+    const early = { sequence: '5', hash: chain[4].hash };
+    const late = { sequence: '35', hash: 'f'.repeat(64) };
+    await expect(verifyChain(stream(chain.slice(19)), { from: 20n, previousHash: chain[18].hash, to: 30n, checkpoint: early })).rejects.toThrow(
+      'the checkpoint at 5 is outside the range verified (20 to 30): include it in the range',
+    );
+    await expect(verifyChain(stream(chain.slice(19)), { from: 20n, previousHash: chain[18].hash, to: 30n, checkpoint: late })).rejects.toThrow(
+      CheckpointOutsideRangeError,
+    );
+    // Inside the range it is checked, and the result says so.
+    const inside = { sequence: '25', hash: chain[24].hash };
+    expect(await verifyChain(stream(chain.slice(19)), { from: 20n, previousHash: chain[18].hash, to: 30n, checkpoint: inside })).toEqual({
+      intact: true,
+      from: '20',
+      to: '30',
+      verified: 11,
+      checkpoint: '25',
     });
   });
 

@@ -12,7 +12,8 @@ export interface BrokenLink {
 }
 
 export type VerificationResult =
-  | { intact: true; from: string; to: string | null; verified: number }
+  /** `checkpoint`: the sequence of the checkpoint the chain was checked against, when one was given. */
+  | { intact: true; from: string; to: string | null; verified: number; checkpoint?: string }
   | { intact: false; from: string; verified: number; firstBroken: BrokenLink };
 
 /** A chain head an auditor holds (from a signed checkpoint): events up to it must still be there, unchanged. */
@@ -39,6 +40,7 @@ export interface VerifyOptions {
  * Streaming: memory use does not grow with the chain.
  */
 export async function verifyChain(events: AsyncIterable<ChainedEvent>, options: VerifyOptions): Promise<VerificationResult> {
+  if (options.checkpoint) assertCheckpointInRange(options.checkpoint, options.from, options.to);
   let expectedSequence = options.from;
   let previousHash = options.previousHash;
   let verified = 0;
@@ -102,7 +104,20 @@ export async function verifyChain(events: AsyncIterable<ChainedEvent>, options: 
       message: `the chain ends at ${last ?? 'nothing'} but a checkpoint vouches for events up to ${checkpoint.sequence}: the tail was cut`,
     });
   }
-  return { intact: true, from, to: last, verified };
+  return { intact: true, from, to: last, verified, ...(checkpoint && { checkpoint: checkpoint.sequence }) };
+}
+
+/** A checkpoint the range does not reach cannot be checked, so it must not look as if it was. */
+export class CheckpointOutsideRangeError extends RangeError {
+  constructor(checkpoint: string, from: bigint, to: bigint | undefined) {
+    super(`the checkpoint at ${checkpoint} is outside the range verified (${from} to ${to ?? 'the end'}): include it in the range`);
+    this.name = 'CheckpointOutsideRangeError';
+  }
+}
+
+function assertCheckpointInRange(checkpoint: ExpectedHead, from: bigint, to: bigint | undefined): void {
+  const sequence = BigInt(checkpoint.sequence);
+  if (sequence < from || (to !== undefined && sequence > to)) throw new CheckpointOutsideRangeError(checkpoint.sequence, from, to);
 }
 
 export { GENESIS_HASH };

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import type { DataSource } from 'typeorm';
-import { checkpointSignatureIsValid, type SignedCheckpoint, type VerificationResult } from '#audit';
+import { CheckpointOutsideRangeError, checkpointSignatureIsValid, type SignedCheckpoint, type VerificationResult } from '#audit';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
 import { staffActor } from '../access/staff-actor.js';
@@ -115,11 +115,17 @@ export class AuditVerificationController {
     if (range.from !== undefined && range.to !== undefined && range.to < range.from) {
       throw new BadRequestException('to must not be before from');
     }
-    const result = await this.verifier.verify({
-      from: range.from === undefined ? undefined : BigInt(range.from),
-      to: range.to === undefined ? undefined : BigInt(range.to),
-      checkpoint: checkpoint && { sequence: checkpoint.sequence, hash: checkpoint.hash },
-    });
+    let result: VerificationResult;
+    try {
+      result = await this.verifier.verify({
+        from: range.from === undefined ? undefined : BigInt(range.from),
+        to: range.to === undefined ? undefined : BigInt(range.to),
+        checkpoint: checkpoint && { sequence: checkpoint.sequence, hash: checkpoint.hash },
+      });
+    } catch (error) {
+      if (error instanceof CheckpointOutsideRangeError) throw new BadRequestException(`Not verified: ${error.message}`);
+      throw error;
+    }
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, {
         actor: staffActor(staff),

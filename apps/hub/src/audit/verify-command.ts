@@ -43,7 +43,10 @@ async function main(): Promise<number> {
     const started = process.hrtime.bigint();
     const result = await new AuditVerifier(dataSource).verify({ from, to, checkpoint });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.intact) console.log(`intact up to ${result.to ?? 'nothing (no events)'}: ${result.verified} events in ${seconds.toFixed(2)} s`);
+    if (result.intact) {
+      const against = result.checkpoint ? `, and matches the checkpoint at ${result.checkpoint}` : '';
+      console.log(`intact up to ${result.to ?? 'nothing (no events)'}${against}: ${result.verified} events in ${seconds.toFixed(2)} s`);
+    }
     else console.log(`broken at ${result.firstBroken.sequence}: ${result.firstBroken.message}`);
     console.log(JSON.stringify(result));
     return result.intact ? 0 : 1;
