@@ -74,6 +74,16 @@ describe('the audit trail (Postgres, as the application role)', () => {
     expect(await verifier.verify()).toMatchObject({ intact: true });
   });
 
+  it('hashes text as Postgres stores it: lone surrogates and NUL characters do not break the chain', async () => {
+    // JSON allows "\udc00" and "\u0000" escapes; Postgres stores neither as given.
+    const [event] = await append([
+      { ...record(1), actor: { type: 'person', id: 'name\udc00\u0000' }, details: { typed: 'a\ud800b\u0000', ['key\udfff']: 1 } },
+    ]);
+    expect(event.actorId).toBe('name\ufffd\ufffd');
+    expect(event.details).toEqual({ typed: 'a\ufffdb\ufffd', 'key\ufffd': 1 });
+    expect(await verifier.verify()).toMatchObject({ intact: true });
+  });
+
   it('refuses an id that is not a UUID before writing anything', async () => {
     await expect(append([record(1), { ...record(2), childId: 'not-a-uuid' }])).rejects.toThrow(/not a UUID/);
     expect(await withDatabase(async (db) => (await db.query('SELECT count(*)::int AS n FROM audit_event')).rows[0].n)).toBe(0);

@@ -87,18 +87,18 @@ export class AuditTrail {
         sequence: sequence.toString(),
         occurredAt,
         actorType: record.actor.type,
-        actorId: record.actor.id,
-        onBehalfOf: record.actor.onBehalfOf ?? null,
+        actorId: storedText(record.actor.id),
+        onBehalfOf: record.actor.onBehalfOf == null ? null : storedText(record.actor.onBehalfOf),
         action: record.action,
         subjectType: record.subject?.type ?? null,
         // The hash must cover exactly what is stored, and Postgres keeps a uuid in lower case.
         subjectId: storedUuid(record.subject?.id),
         childId: storedUuid(record.childId),
-        purpose: record.purpose ?? null,
-        lawfulBasis: record.lawfulBasis ?? null,
+        purpose: record.purpose == null ? null : storedText(record.purpose),
+        lawfulBasis: record.lawfulBasis == null ? null : storedText(record.lawfulBasis),
         correlationId: storedUuid(record.correlationId),
         // A JSON round trip now, so what is hashed is exactly what jsonb will give back.
-        details: JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>,
+        details: JSON.parse(JSON.stringify(record.details ?? {}), (_, value: unknown) => storedJson(value)) as Record<string, unknown>,
         previousHash,
       };
       const event: ChainedEvent = { ...unhashed, hash: hashEvent(unhashed) };
@@ -127,6 +127,26 @@ export class AuditTrail {
   record(manager: EntityManager, record: AuditRecord): Promise<ChainedEvent[]> {
     return this.append(manager, [record]);
   }
+}
+
+/**
+ * Text as Postgres will give it back. It stores UTF-8 without NUL: the driver
+ * turns a lone surrogate into U+FFFD and the server refuses NUL, so both become
+ * U+FFFD here, before hashing, rather than silently differ from the hash or
+ * fail the act being recorded (a sign-in with a name typed with a stray escape).
+ */
+function storedText(text: string): string {
+  return text.replace(NOT_STORABLE, '\ufffd');
+}
+const NOT_STORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** JSON.parse reviver: keys and string values as jsonb will keep them. */
+function storedJson(value: unknown): unknown {
+  if (typeof value === 'string') return storedText(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [storedText(key), entry]));
+  }
+  return value;
 }
 
 /** A uuid column's value as Postgres will give it back. */
