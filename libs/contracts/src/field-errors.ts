@@ -36,6 +36,28 @@ export const EDGE_VALIDATION_OPTIONS = {
   stopAtFirstError: false,
 } as const;
 
+/** NUL, or half of a surrogate pair: text Postgres cannot keep as it was given. */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates (text that cannot be stored as sent)';
+
+/**
+ * Every string (value or key) holding text that cannot be stored as sent.
+ * JSON can carry "\u0000" and lone "\ud83d" escapes; Postgres refuses the
+ * first and the driver rewrites the second, so such a message would be
+ * accepted now and fail, or change, later.
+ */
+export function unstorableTextErrors(value: unknown, path = ''): FieldError[] {
+  if (typeof value === 'string') return UNSTORABLE_TEXT.test(value) ? [{ path, message: UNSTORABLE_TEXT_MESSAGE }] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => unstorableTextErrors(item, `${path}[${index}]`));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => {
+      const itemPath = path ? `${path}.${key}` : key;
+      return UNSTORABLE_TEXT.test(key) ? [{ path: itemPath, message: UNSTORABLE_TEXT_MESSAGE }] : unstorableTextErrors(item, itemPath);
+    });
+  }
+  return [];
+}
+
 export class InvalidMessageError extends Error {
   constructor(
     readonly what: string,
@@ -55,8 +77,9 @@ export async function validateMessage<T extends object>(
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new InvalidMessageError(what, [{ path: '', message: 'must be a JSON object' }]);
   }
+  const unstorable = unstorableTextErrors(plain);
   const instance = plainToInstance(type, plain);
-  const errors = await validate(instance, EDGE_VALIDATION_OPTIONS);
-  if (errors.length) throw new InvalidMessageError(what, toFieldErrors(errors));
+  const errors = [...unstorable, ...toFieldErrors(await validate(instance, EDGE_VALIDATION_OPTIONS))];
+  if (errors.length) throw new InvalidMessageError(what, errors);
   return instance;
 }

@@ -71,6 +71,13 @@ describe('SafeguardingNotification v1', () => {
     expect(await errorsOf(both)).toEqual([]);
   });
 
+  it('refuses text that cannot be stored as sent, wherever it is', async () => {
+    const bad = exampleNotification({ narrative: 'before\u0000after' });
+    bad.subjects.children[0].givenName = 'Amy\udc00';
+    const errors = await errorsOf(bad);
+    expect(errors.filter((e) => /unpaired surrogates/.test(e.message)).map((e) => e.path)).toEqual(['subjects.children[0].givenName', 'narrative']);
+  });
+
   it('refuses unknown fields rather than dropping them', async () => {
     const errors = await errorsOf({ ...exampleNotification(), colour: 'blue' });
     expect(errors).toEqual([expect.objectContaining({ path: 'colour' })]);

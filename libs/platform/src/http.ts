@@ -1,13 +1,15 @@
 import {
   BadRequestException,
   ValidationPipe,
+  type ArgumentMetadata,
+  type PipeTransform,
   type INestApplication,
   type ValidationError,
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { EDGE_VALIDATION_OPTIONS, toFieldErrors, type FieldError } from '#contracts';
+import { EDGE_VALIDATION_OPTIONS, toFieldErrors, unstorableTextErrors, type FieldError } from '#contracts';
 
 /** The body of every 400: a summary and every invalid field with its path. */
 export interface ValidationProblem {
@@ -24,6 +26,19 @@ export function validationProblem(errors: FieldError[]): ValidationProblem {
     message: `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}`,
     errors,
   };
+}
+
+/**
+ * Refuses text that cannot be stored as sent (NUL, unpaired surrogates) in a
+ * body, query or route parameter, before anything else looks at it.
+ */
+export class StorableTextPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    const errors = unstorableTextErrors(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+    if (errors.length) throw new BadRequestException(validationProblem(errors));
+    return value;
+  }
 }
 
 export function createValidationPipe(): ValidationPipe {
@@ -65,7 +80,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   );
   // Closed unless origins are named: no browser page elsewhere may read children's records through a staff member's session.
   if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins, credentials: false });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new StorableTextPipe(), createValidationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, openApiConfig(options));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -26,10 +26,15 @@ import { policeNotice } from './support/police-notices.js';
 import { staff } from './support/staff.js';
 
 /*
- * Postgres stores a uuid in lower case whatever case it was given in. An id
- * hashed into the audit chain as given but stored in lower case makes the
- * event look changed after it was written. Every route that takes an id is
- * sent one in upper case here, and the chain must still verify.
+ * Input that Postgres would keep in another form than it was given in.
+ *
+ * A uuid is stored in lower case whatever case it was given in: an id hashed
+ * into the audit chain as given but stored in lower case makes the event look
+ * changed after it was written. Every route that takes an id is sent one in
+ * upper case here, and the chain must still verify.
+ *
+ * Text with NUL characters or unpaired surrogates cannot be stored as given at
+ * all: such a notice must be refused at the adapter, not accepted and lost later.
  */
 
 const INTAKE_QUEUE = hubIntakeQueue('police');
@@ -135,5 +140,25 @@ describe('ids in upper case', () => {
 
     const verification = await request(hub.url).get('/api/audit/verification').set(staff.auditor).expect(200);
     expect(verification.body).toMatchObject({ intact: true });
+  });
+});
+
+describe('text Postgres cannot store', () => {
+  it('is refused at the edge with the path of every such field, and nothing is queued', async () => {
+    const police = await issueTestCredential(prefix, 'police');
+    const before = await intakeQueue.getJobCounts();
+    const notice = policeNotice();
+    notice.incident.circumstances = 'Shouting heard\u0000 from the flat.';
+    notice.children[0].voiceOfChild.account = 'I hid \ud83d in my room.';
+    const response = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(400);
+    expect(response.body.errors).toEqual([
+      { path: 'incident.circumstances', message: expect.stringMatching(/NUL characters or unpaired surrogates/) },
+      { path: 'children[0].voiceOfChild.account', message: expect.stringMatching(/NUL characters or unpaired surrogates/) },
+    ]);
+    expect(await intakeQueue.getJobCounts()).toEqual(before);
+
+    // Staff routes too: a sign-in with such a name is refused, not half-recorded.
+    const login = await request(hub.url).post('/api/auth/login').send({ username: 'sam\u0000', password: 'development only' }).expect(400);
+    expect(login.body.errors).toEqual([{ path: 'username', message: expect.stringMatching(/NUL characters/) }]);
   });
 });
