@@ -191,7 +191,7 @@ describe('a police notice travels from the adapter to a screener', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await allJobs()).toBe(before.jobs);
-    expect(await intakeQueue.getJob(notificationIdFor('police', notice.policeReference))).toBeUndefined();
+    expect(await intakeQueue.getJob(notificationIdFor('police', '01', notice.policeReference))).toBeUndefined();
     expect(await count('SELECT count(*) FROM notification')).toBe(before.notifications);
   });
 
