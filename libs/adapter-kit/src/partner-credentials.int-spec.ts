@@ -75,7 +75,7 @@ describe('partner credentials (Redis)', () => {
     await expect(store.issue({ agency: 'police', organisation: '01', system: 'X', days: 731 })).rejects.toThrow(/days/);
     // Each agency's organisation codes have their own form.
     await expect(store.issue({ agency: 'police', organisation: 'RJ1', system: 'X', days: 1 })).rejects.toThrow(
-      'a police organisation code must be the Home Office police force code (2 digits, 01 to 99), e.g. 01, not "RJ1"',
+      'for police, the organisation code must be the Home Office police force code (2 digits, 01 to 99), e.g. 01, not "RJ1"',
     );
     await expect(store.issue({ agency: 'education', organisation: '12345', system: 'X', days: 1 })).rejects.toThrow(/school's URN \(6 digits\)/);
     await expect(store.issue({ agency: 'housing', organisation: 'e09000028', system: 'X', days: 1 })).rejects.toThrow(/ONS local authority code/);

@@ -28,7 +28,7 @@ export function organisationCodeProblem(agency: Agency, code: unknown): string |
   const rule = ORGANISATION_CODE_RULES[agency];
   if (!rule) return `unknown agency ${JSON.stringify(agency)}: one of ${AGENCIES.join(', ')}`;
   if (typeof code === 'string' && rule.pattern.test(code)) return null;
-  return `a ${agency} organisation code must be ${rule.name}, e.g. ${rule.example}, not ${JSON.stringify(code)}`;
+  return `for ${agency}, the organisation code must be ${rule.name}, e.g. ${rule.example}, not ${JSON.stringify(code)}`;
 }
 
 /** The property is an organisation code of the agency named by the property `agencyProperty` of the same object. */
@@ -49,7 +49,7 @@ export function IsOrganisationCodeOf(agencyProperty: string, options?: Validatio
         defaultMessage(args: ValidationArguments) {
           const agency = (args.object as Record<string, unknown>)[agencyProperty] as Agency;
           const rule = ORGANISATION_CODE_RULES[agency];
-          return `$property must be ${rule.name} for a ${agency} notification, e.g. ${rule.example}`;
+          return `$property must be ${rule.name} for ${agency}, e.g. ${rule.example}`;
         },
       },
     });
