@@ -83,6 +83,7 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(contact.notifications[0]).toMatchObject({
       id: submitted.body.notificationId,
       sourceAgency: 'police',
+      sourceOrganisation: '01',
       partnerReference: notice.policeReference,
       categories: ['3A'],
     });

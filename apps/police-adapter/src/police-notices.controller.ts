@@ -5,6 +5,7 @@ import {
   ApiConflictResponse,
   ApiHeader,
   ApiProperty,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
@@ -35,6 +36,7 @@ export class PoliceNoticesController {
   @ApiAcceptedResponse({ type: SubmissionAccepted, description: 'Safe with the hub: it will not be lost' })
   @ApiBadRequestResponse({ description: 'Every invalid field, with its path; nothing was queued' })
   @ApiConflictResponse({ description: 'This police reference was already received from this force, and queued, with different content' })
+  @ApiServiceUnavailableResponse({ description: 'Another request for this police reference is still being queued; send it again shortly' })
   submit(
     @Body() notice: PoliceNoticeDto,
     @CurrentPartnerSystem() partner: PartnerSystem,

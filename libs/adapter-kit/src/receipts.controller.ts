@@ -25,7 +25,7 @@ export class ReceiptsController {
   @Get(':id')
   @PartnerRoute()
   @ApiOkResponse({ type: ReceiptView, description: 'Where a submitted notification has got to' })
-  @ApiNotFoundResponse()
+  @ApiNotFoundResponse({ description: "No such notification from the caller's organisation (another organisation's is not shown)" })
   async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPartnerSystem() partner: PartnerSystem): Promise<ReceiptView> {
     const receipt = await this.receipts.get(partner.organisation, id);
     if (!receipt) throw new NotFoundException(`No notification with id ${id}`);
