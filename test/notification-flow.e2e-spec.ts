@@ -83,6 +83,7 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(contact.notifications[0]).toMatchObject({
       id: submitted.body.notificationId,
       sourceAgency: 'police',
+      sourceOrganisation: '01',
       partnerReference: notice.policeReference,
       categories: ['3A'],
     });
@@ -163,6 +164,48 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(await count('SELECT count(*) FROM outbox_message WHERE payload->>$1 = $2', ['notificationId', id])).toBe(1);
   });
 
+  it('keeps apart two forces that use the same reference: two notifications, and neither reads the other\'s receipt', async () => {
+    const otherForce = await issueTestCredential(prefix, 'police', { organisation: '44', system: 'Otherplace Police PPN' });
+    const notice = policeNotice();
+    const first = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(202);
+    const second = await request(adapter.url).post('/notifications').set(otherForce.headers).send({ ...notice, ragGrading: 'RED' }).expect(202);
+    expect(second.body).toMatchObject({ status: 'queued', duplicate: false });
+    expect(second.body.notificationId).not.toBe(first.body.notificationId);
+    await contactOf(first.body.notificationId);
+    await contactOf(second.body.notificationId);
+    const stored = await withDatabase(async (db) =>
+      (await db.query('SELECT id, source_organisation FROM notification WHERE partner_reference = $1 ORDER BY source_organisation', [notice.policeReference])).rows,
+    );
+    expect(stored).toEqual([
+      { id: first.body.notificationId, source_organisation: '01' },
+      { id: second.body.notificationId, source_organisation: '44' },
+    ]);
+    // Another force's receipt is not there for it, exactly as an unknown id is not.
+    const foreign = await request(adapter.url).get(`/notifications/${first.body.notificationId}`).set(otherForce.headers).expect(404);
+    const unknown = await request(adapter.url).get('/notifications/00000000-0000-4000-8000-000000000000').set(otherForce.headers).expect(404);
+    expect(foreign.body.message).toBe(`No notification with id ${first.body.notificationId}`);
+    expect(Object.keys(foreign.body).sort()).toEqual(Object.keys(unknown.body).sort());
+    await request(adapter.url).get(`/notifications/${second.body.notificationId}`).set(otherForce.headers).expect(200);
+    await request(adapter.url).get(`/notifications/${first.body.notificationId}`).set(police.headers).expect(200);
+  });
+
+  it('dead-letters, not drops, a different message under a stored notification id', async () => {
+    const submitted = await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
+    await contactOf(submitted.body.notificationId);
+    const original = await intakeQueue.getJob(submitted.body.notificationId);
+    const changed = await intakeQueue.add(
+      MessagePatterns.notificationReceived,
+      { ...original!.data, narrative: 'A different account under the same id.' },
+      { jobId: `changed-${submitted.body.notificationId}`, attempts: 3 },
+    );
+    const failed = await waitFor('the changed message to be dead-lettered', async () => ((await changed.isFailed()) ? intakeQueue.getJob(changed.id!) : undefined));
+    expect(failed!.failedReason).toMatch(new RegExp(`notification ${submitted.body.notificationId} .* differs from the notification`));
+    // Not retried: refused for good.
+    expect(failed!.attemptsMade).toBe(1);
+    const stored = await withDatabase(async (db) => (await db.query('SELECT message FROM notification WHERE id = $1', [submitted.body.notificationId])).rows[0]);
+    expect(stored.message.narrative).toBe(original!.data.narrative);
+  });
+
   it('refuses an invalid notice with every field error, queuing and storing nothing', async () => {
     const notice = policeNotice({ ragGrading: 'PURPLE', consent: { status: 'GIVEN' } });
     notice.children[0].dateOfBirth = '2015-13-40';
@@ -191,7 +234,7 @@ describe('a police notice travels from the adapter to a screener', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await allJobs()).toBe(before.jobs);
-    expect(await intakeQueue.getJob(notificationIdFor('police', notice.policeReference))).toBeUndefined();
+    expect(await intakeQueue.getJob(notificationIdFor('police', '01', notice.policeReference))).toBeUndefined();
     expect(await count('SELECT count(*) FROM notification')).toBe(before.notifications);
   });
 

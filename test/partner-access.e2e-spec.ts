@@ -84,9 +84,9 @@ describe('the police adapter admits only police systems', () => {
   it("refuses a valid credential of another agency's system with 403, and the hub records the refusal", async () => {
     const notice = policeNotice();
     const refused = await request(adapter.url).post('/notifications').set(health.headers).send(notice).expect(403);
-    expect(refused.body.message).toBe('this credential belongs to health; the police adapter accepts only police systems');
+    expect(refused.body.message).toBe('this credential belongs to health (organisation RJ1); the police adapter accepts only police systems');
     // Nothing was taken in: no receipt, no notification.
-    const notificationId = notificationIdFor('police', notice.policeReference);
+    const notificationId = notificationIdFor('police', '01', notice.policeReference);
     await request(adapter.url).get(`/notifications/${notificationId}`).set(police.headers).expect(404);
     // Nor may it read police receipts.
     await request(adapter.url).get(`/notifications/${notificationId}`).set(health.headers).expect(403);
@@ -101,6 +101,7 @@ describe('the police adapter admits only police systems', () => {
         refusalId: expect.any(String),
         adapterAgency: 'police',
         claimedAgency: 'health',
+        claimedOrganisation: 'RJ1',
         credentialId: health.credential.id,
         reason: 'other_agency',
         status: 403,
@@ -216,6 +217,7 @@ describe("the hub takes a message only for its intake queue's agency", () => {
       notificationId: randomUUID(),
       correlationId: randomUUID(),
       sourceAgency: 'health',
+      sourceOrganisation: 'RJ1',
       partnerReference: `HEALTH/${randomUUID().slice(0, 8)}`,
       police: undefined,
       lawfulBasis: { article6: 'public_task', article9: 'dpa2018_sch8_para4_safeguarding', statutoryGateways: ['children_act_2004_s11'] },

@@ -40,25 +40,25 @@ describe('npm run partner:credentials', () => {
   let token: string;
 
   it('issues a credential, printing its id and its token once', async () => {
-    const issued = await credentials('issue', '--agency', 'police', '--system', 'Exampleshire Police PPN', '--days', '365');
+    const issued = await credentials('issue', '--agency', 'police', '--organisation', '01', '--system', 'Exampleshire Police PPN', '--days', '365');
     expect(issued).toMatchObject({ code: 0, stderr: '' });
     id = /^id: +(\S+)$/m.exec(issued.stdout)![1];
     token = /^token: +(\S+)$/m.exec(issued.stdout)![1];
     expect(token).toMatch(new RegExp(`^mash_${id}_[A-Za-z0-9_-]{43}$`));
-    expect(issued.stdout).toMatch(/issued a police credential for "Exampleshire Police PPN"/);
+    expect(issued.stdout).toMatch(/issued a police credential for organisation 01, "Exampleshire Police PPN"/);
 
     // The printed token is accepted; Redis holds its hash, never the secret.
     const check = await store.check(token);
-    expect(check).toMatchObject({ ok: true, credential: { id, agency: 'police', system: 'Exampleshire Police PPN', revokedAt: null } });
+    expect(check).toMatchObject({ ok: true, credential: { id, agency: 'police', organisation: '01', system: 'Exampleshire Police PPN', revokedAt: null } });
     const stored = await redis.hgetall(`${prefix}:partner-credential:${id}`);
-    expect(Object.keys(stored).sort()).toEqual(['agency', 'createdAt', 'expiresAt', 'secretSha256', 'system']);
+    expect(Object.keys(stored).sort()).toEqual(['agency', 'createdAt', 'expiresAt', 'organisation', 'secretSha256', 'system']);
     expect(JSON.stringify(stored)).not.toContain(token.slice(-43));
     const days = (Date.parse(stored.expiresAt) - Date.parse(stored.createdAt)) / 86_400_000;
     expect(days).toBe(365);
   });
 
   it('lists credentials with their status, never a secret or its hash', async () => {
-    const health = await credentials('issue', '--agency', 'health', '--system', 'Exampleshire NHS Trust');
+    const health = await credentials('issue', '--agency', 'health', '--organisation', 'RJ1', '--system', 'Exampleshire NHS Trust');
     expect(health.code).toBe(0);
     const healthId = /^id: +(\S+)$/m.exec(health.stdout)![1];
 
@@ -66,7 +66,7 @@ describe('npm run partner:credentials', () => {
     expect(all.code).toBe(0);
     const lines = all.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^${id} +police +active +created .* expires .*"Exampleshire Police PPN"$`));
+    expect(lines[0]).toMatch(new RegExp(`^${id} +police +01 +active +created .* expires .*"Exampleshire Police PPN"$`));
     expect(lines[1]).toContain(healthId);
     const hash = await redis.hget(`${prefix}:partner-credential:${id}`, 'secretSha256');
     expect(all.stdout).not.toContain(token.slice(-43));
@@ -76,6 +76,13 @@ describe('npm run partner:credentials', () => {
     expect(policeOnly.stdout).toContain(id);
     expect(policeOnly.stdout).not.toContain(healthId);
     expect((await credentials('list', '--agency', 'housing')).stdout).toBe('no credentials for housing\n');
+
+    // Within an agency, by organisation.
+    const otherForce = await credentials('issue', '--agency', 'police', '--organisation', '44', '--system', 'Otherplace Police PPN');
+    const otherForceId = /^id: +(\S+)$/m.exec(otherForce.stdout)![1];
+    const force44 = await credentials('list', '--agency', 'police', '--organisation', '44');
+    expect(force44.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^${otherForceId} +police +44 +active`))]);
+    expect((await credentials('list', '--agency', 'police', '--organisation', '02')).stdout).toBe('no credentials for police organisation 02\n');
   });
 
   it('revokes a credential at once, once', async () => {
@@ -83,7 +90,7 @@ describe('npm run partner:credentials', () => {
     expect(revoked).toMatchObject({ code: 0, stderr: '' });
     expect(revoked.stdout).toMatch(/^revoked .* it is refused from now on/);
     expect(await store.check(token)).toMatchObject({ ok: false, reason: 'revoked' });
-    expect((await credentials('list', '--agency', 'police')).stdout).toMatch(new RegExp(`^${id} +police +revoked +created .* revoked \\d{4}-`));
+    expect((await credentials('list', '--agency', 'police')).stdout).toMatch(new RegExp(`^${id} +police +01 +revoked +created .* revoked \\d{4}-`));
 
     expect((await credentials('revoke', '--id', id)).stdout).toMatch(/was already revoked at/);
     const unknown = await credentials('revoke', '--id', '00000000-0000-4000-8000-000000000000');
@@ -96,13 +103,24 @@ describe('npm run partner:credentials', () => {
       [[], /a command is required/],
       [['rotate'], /unknown command "rotate"/],
       [['issue', '--system', 'X'], /--agency is required/],
-      [['issue', '--agency', 'martians', '--system', 'X'], /--agency must be one of police, health/],
-      [['issue', '--agency', 'police'], /--system is required/],
-      [['issue', '--agency', 'police', '--system', ' padded '], /--system must be 1 to 100 characters/],
-      [['issue', '--agency', 'police', '--system', 'X', '--days', '0'], /--days must be a whole number from 1 to 730/],
-      [['issue', '--agency', 'police', '--system', 'X', '--days', '9999'], /--days must be/],
-      [['issue', '--agency', 'police', '--system', 'X', '--days', 'soon'], /--days must be/],
-      [['issue', '--agency', 'police', '--system', 'X', '--colour', 'blue'], /Unknown option '--colour'/],
+      [['issue', '--agency', 'martians', '--organisation', '01', '--system', 'X'], /--agency must be one of police, health/],
+      [['issue', '--agency', 'police', '--system', 'X'], /--organisation is required: the Home Office police force code \(2 digits, 01 to 99\), e\.g\. 01/],
+      [
+        ['issue', '--agency', 'police', '--organisation', 'RJ1', '--system', 'X'],
+        /^--organisation: for police, the organisation code must be the Home Office police force code \(2 digits, 01 to 99\), e\.g\. 01, not "RJ1"$/m,
+      ],
+      [['issue', '--agency', 'education', '--organisation', '12345', '--system', 'X'], /--organisation: for education, the organisation code must be the school's URN \(6 digits\)/],
+      [['issue', '--agency', 'housing', '--organisation', 'Southwark', '--system', 'X'], /--organisation: for housing, the organisation code must be the council's ONS local authority code/],
+      [['issue', '--agency', 'health', '--organisation', 'rj1', '--system', 'X'], /--organisation: for health, the organisation code must be the NHS ODS organisation code/],
+      [['issue', '--agency', 'probation', '--organisation', 'London', '--system', 'X'], /--organisation: for probation, the organisation code must be the Probation Service region code/],
+      [['issue', '--agency', 'police', '--organisation', '01'], /--system is required/],
+      [['issue', '--agency', 'police', '--organisation', '01', '--system', ' padded '], /--system must be 1 to 100 characters/],
+      [['issue', '--agency', 'police', '--organisation', '01', '--system', 'X', '--days', '0'], /--days must be a whole number from 1 to 730/],
+      [['issue', '--agency', 'police', '--organisation', '01', '--system', 'X', '--days', '9999'], /--days must be/],
+      [['issue', '--agency', 'police', '--organisation', '01', '--system', 'X', '--days', 'soon'], /--days must be/],
+      [['issue', '--agency', 'police', '--organisation', '01', '--system', 'X', '--colour', 'blue'], /Unknown option '--colour'/],
+      [['list', '--organisation', '01'], /--organisation needs --agency/],
+      [['list', '--agency', 'police', '--organisation', 'RJ1'], /--organisation: for police, the organisation code must be/],
       [['list', '--system', 'X'], /list does not take --system/],
       [['revoke'], /--id is required/],
       [['revoke', '--id', 'not-a-uuid'], /--id must be a credential id/],

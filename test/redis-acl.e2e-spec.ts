@@ -52,7 +52,7 @@ describe("the README's Redis ACL for an adapter", () => {
   });
 
   it('is enough for the police adapter to take a notice and publish it to its own intake queue', async () => {
-    const { token } = await new PartnerCredentialStore(admin, 'mash').issue({ agency: 'police', system: 'ACL test', days: 1 });
+    const { token } = await new PartnerCredentialStore(admin, 'mash').issue({ agency: 'police', organisation: '01', system: 'ACL test', days: 1 });
     adapter = await new AppProcess('police-adapter', APPS.policeAdapter, { REDIS_URL: policeUrl, LOG_LEVEL: 'warn' }, await freePort()).ready();
     const submitted = await request(adapter.url).post('/notifications').set('authorization', `Bearer ${token}`).send(policeNotice()).expect(202);
     const intake = new Queue(hubIntakeQueue('police'), { connection: { url }, prefix: 'mash' });

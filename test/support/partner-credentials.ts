@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Agency } from '#contracts';
+import { ORGANISATION_CODE_RULES, type Agency } from '#contracts';
 import { PartnerCredentialStore, type IssuedCredential } from '#adapter-kit';
 import { TEST_REDIS_URL } from './environment.js';
 
@@ -11,16 +11,22 @@ export interface TestCredential extends IssuedCredential {
 /**
  * Issues a partner credential straight into Redis under a test's queue
  * prefix, with the same code as `npm run partner:credentials -- issue`.
+ * The organisation defaults to the agency's example code (police force 01).
  * `now` in the past (with few `days`) gives an expired credential.
  */
 export async function issueTestCredential(
   prefix: string,
   agency: Agency,
-  { system = `Test ${agency} system`, days = 30, now }: { system?: string; days?: number; now?: Date } = {},
+  {
+    organisation = ORGANISATION_CODE_RULES[agency].example,
+    system = `Test ${agency} system`,
+    days = 30,
+    now,
+  }: { organisation?: string; system?: string; days?: number; now?: Date } = {},
 ): Promise<TestCredential> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
   try {
-    const issued = await new PartnerCredentialStore(redis, prefix).issue({ agency, system, days, now });
+    const issued = await new PartnerCredentialStore(redis, prefix).issue({ agency, organisation, system, days, now });
     return { ...issued, headers: { authorization: `Bearer ${issued.token}` } };
   } finally {
     await redis.quit();

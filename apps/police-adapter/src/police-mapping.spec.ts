@@ -3,7 +3,7 @@ import { policeNotice } from '../../../test/support/police-notices.js';
 import { dashRiskLevel, toCanonical } from './police-mapping.js';
 import type { PoliceNoticeDto } from './police-notice.dto.js';
 
-const ids = { notificationId: '6f1d3b0e-8a53-5c1e-9d4a-2b7f0c9e1a11', correlationId: '0b8e7f2c-3d4a-4e5f-8a9b-1c2d3e4f5a6b' };
+const ids = { notificationId: '6f1d3b0e-8a53-5c1e-9d4a-2b7f0c9e1a11', correlationId: '0b8e7f2c-3d4a-4e5f-8a9b-1c2d3e4f5a6b', sourceOrganisation: '01' };
 
 describe('police notice to canonical notification', () => {
   it('maps a full notice to a valid canonical message', async () => {

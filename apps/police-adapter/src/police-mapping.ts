@@ -64,7 +64,7 @@ export function dashRiskLevel(notice: Pick<PoliceNoticeDto, 'dashRisk' | 'dashSc
  */
 export function toCanonical(
   notice: PoliceNoticeDto,
-  ids: { notificationId: string; correlationId: string },
+  ids: { notificationId: string; correlationId: string; sourceOrganisation: string },
 ): SafeguardingNotification {
   const consent = notice.consent;
   return {
@@ -72,6 +72,7 @@ export function toCanonical(
     notificationId: ids.notificationId,
     correlationId: ids.correlationId,
     sourceAgency: 'police',
+    sourceOrganisation: ids.sourceOrganisation,
     partnerReference: notice.policeReference,
     occurredAt: notice.incident.occurredAt,
     reportedAt: notice.raisedAt,

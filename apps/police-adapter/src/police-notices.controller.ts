@@ -5,15 +5,15 @@ import {
   ApiConflictResponse,
   ApiHeader,
   ApiProperty,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
-import { isUuidText } from '#contracts';
 import { toCanonical } from './police-mapping.js';
 import { PoliceNoticeDto } from './police-notice.dto.js';
 
 class SubmissionAccepted {
-  @ApiProperty({ format: 'uuid', description: 'The same for the same police reference, every time' })
+  @ApiProperty({ format: 'uuid', description: "The same for the same police reference from the same force, every time" })
   notificationId!: string;
   @ApiProperty({ format: 'uuid', description: 'Quote this when asking the MASH about this notice' })
   correlationId!: string;
@@ -34,15 +34,19 @@ export class PoliceNoticesController {
   @ApiHeader({ name: 'X-Correlation-Id', required: false, description: "A UUID from the force's system to follow this notice" })
   @ApiAcceptedResponse({ type: SubmissionAccepted, description: 'Safe with the hub: it will not be lost' })
   @ApiBadRequestResponse({ description: 'Every invalid field, with its path; nothing was queued' })
-  @ApiConflictResponse({ description: 'This police reference was already received with different content' })
+  @ApiConflictResponse({ description: 'This police reference was already received from this force, and queued, with different content' })
+  @ApiServiceUnavailableResponse({ description: 'Another request for this police reference is still being queued; send it again shortly' })
   submit(
     @Body() notice: PoliceNoticeDto,
     @CurrentPartnerSystem() partner: PartnerSystem,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<SubmissionResult> {
-    return this.submissions.submit(notice.policeReference, notice, (ids) => toCanonical(notice, ids), {
-      correlationId: isUuidText(correlationId) ? correlationId.toLowerCase() : undefined,
-      submittedBy: { credentialId: partner.credentialId, system: partner.system },
-    });
+    return this.submissions.submit(
+      notice.policeReference,
+      notice,
+      (ids) => toCanonical(notice, ids),
+      { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } },
+      { correlationId },
+    );
   }
 }

@@ -5,12 +5,15 @@ import type { Agency } from '#contracts';
 const NAMESPACE = Buffer.from('5b7e0c3a9f4d4e21a6c81d2f3b4a5c6d', 'hex');
 
 /**
- * The notification id is a name-based UUID (version 5) of the agency and the
- * partner's reference, so the same notice always gets the same id, in every
- * adapter instance and after any restart.
+ * The notification id is a name-based UUID (version 5) of the agency, the
+ * sending organisation inside it (force, trust, school, …) and the partner's
+ * reference, so the same notice always gets the same id, in every adapter
+ * instance and after any restart, and two organisations that number their
+ * notices alike never share one. Organisation codes are letters and digits
+ * only, so the name is unambiguous.
  */
-export function notificationIdFor(agency: Agency, partnerReference: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(`${agency}:${partnerReference}`).digest();
+export function notificationIdFor(agency: Agency, organisation: string, partnerReference: string): string {
+  const hash = createHash('sha1').update(NAMESPACE).update(`${agency}:${organisation}:${partnerReference}`).digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

@@ -10,6 +10,7 @@ import type { CredentialCheck, PartnerCredential, PartnerCredentialStore } from 
 const credential = (agency: PartnerCredential['agency']): PartnerCredential => ({
   id: '0b5f3c3e-1d2a-4c4b-9e55-2f3a4b5c6d7e',
   agency,
+  organisation: { police: '01', health: 'RJ1', education: '123456', housing: 'E09000028', probation: 'N07' }[agency],
   system: `${agency} system`,
   createdAt: '2026-01-01T00:00:00.000Z',
   expiresAt: '2099-01-01T00:00:00.000Z',
@@ -69,23 +70,25 @@ describe('the partner access guard', () => {
     const { outcome, response } = call('partner');
     await expect(outcome).rejects.toThrow(UnauthorizedException);
     expect(response.setHeader).toHaveBeenCalledWith('WWW-Authenticate', 'Bearer realm="MASH police adapter"');
-    expect(record).toHaveBeenCalledWith({ credentialId: null, claimedAgency: null, reason: 'no_credential', status: 401, method: 'POST', route: '/notifications' });
+    expect(record).toHaveBeenCalledWith({ credentialId: null, claimedAgency: null, claimedOrganisation: null, reason: 'no_credential', status: 401, method: 'POST', route: '/notifications' });
   });
 
-  it("refuses another agency's valid credential with 403, naming both agencies", async () => {
+  it("refuses another agency's valid credential with 403, naming both agencies and the credential's organisation", async () => {
     const { call, record } = setUp({ ok: true, credential: credential('health') });
     await expect(call('partner', 'Bearer mash_token').outcome).rejects.toThrow(
-      new ForbiddenException('this credential belongs to health; the police adapter accepts only police systems'),
+      new ForbiddenException('this credential belongs to health (organisation RJ1); the police adapter accepts only police systems'),
     );
-    expect(record).toHaveBeenCalledWith(expect.objectContaining({ reason: 'other_agency', status: 403, claimedAgency: 'health', credentialId: credential('health').id }));
+    expect(record).toHaveBeenCalledWith(
+      expect.objectContaining({ reason: 'other_agency', status: 403, claimedAgency: 'health', claimedOrganisation: 'RJ1', credentialId: credential('health').id }),
+    );
   });
 
-  it('admits its own agency and tells the route which system called', async () => {
+  it('admits its own agency and tells the route which system of which organisation called', async () => {
     const { call, check, record } = setUp({ ok: true, credential: credential('police') });
     const { outcome, request } = call('partner', 'Bearer mash_token');
     await expect(outcome).resolves.toBe(true);
     expect(check).toHaveBeenCalledWith('mash_token');
-    expect(request.partnerSystem).toEqual({ credentialId: credential('police').id, agency: 'police', system: 'police system' });
+    expect(request.partnerSystem).toEqual({ credentialId: credential('police').id, agency: 'police', organisation: '01', system: 'police system' });
     expect(record).not.toHaveBeenCalled();
   });
 });

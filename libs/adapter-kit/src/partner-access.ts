@@ -43,8 +43,13 @@ export const Public = () => SetMetadata(PARTNER_ACCESS_POLICY, { kind: 'public' 
 export interface PartnerSystem {
   credentialId: string;
   agency: Agency;
+  /** The organisation inside the agency (force, trust, school, …) the credential was issued to. */
+  organisation: string;
   system: string;
 }
+
+/** Who the presented credential says the caller is, as far as it is known. */
+type Claim = { credentialId?: string | null; claimedAgency?: Agency | null; claimedOrganisation?: string | null };
 
 type PartnerRequest = Request & { partnerSystem?: PartnerSystem };
 
@@ -64,7 +69,9 @@ export class PartnerAccessRefusals {
     private readonly hub: QueueClient,
   ) {}
 
-  async record(refusal: Pick<PartnerAccessRefused, 'claimedAgency' | 'credentialId' | 'reason' | 'status' | 'method' | 'route'>): Promise<void> {
+  async record(
+    refusal: Pick<PartnerAccessRefused, 'claimedAgency' | 'claimedOrganisation' | 'credentialId' | 'reason' | 'status' | 'method' | 'route'>,
+  ): Promise<void> {
     const message: PartnerAccessRefused = {
       refusalId: randomUUID(),
       adapterAgency: this.agency,
@@ -108,7 +115,7 @@ export class PartnerAccessGuard implements CanActivate {
     ]);
     const request = context.switchToHttp().getRequest<PartnerRequest>();
     const response = context.switchToHttp().getResponse<Response>();
-    const refuse = (reason: PartnerAccessRefusalReason, refusal: HttpException, claim: { credentialId?: string | null; claimedAgency?: Agency | null } = {}) =>
+    const refuse = (reason: PartnerAccessRefusalReason, refusal: HttpException, claim: Claim = {}) =>
       this.refuse(request, response, reason, refusal, claim);
 
     if (!policy) return refuse('no_route_policy', new ForbiddenException('This route has no access policy, so no one may call it'));
@@ -138,11 +145,13 @@ export class PartnerAccessGuard implements CanActivate {
           return refuse(check.reason, new UnauthorizedException(`The credential is refused: it was revoked at ${check.credential.revokedAt}`), {
             credentialId: check.credentialId,
             claimedAgency: check.credential.agency,
+            claimedOrganisation: check.credential.organisation,
           });
         case 'expired':
           return refuse(check.reason, new UnauthorizedException(`The credential is refused: it expired at ${check.credential.expiresAt}`), {
             credentialId: check.credentialId,
             claimedAgency: check.credential.agency,
+            claimedOrganisation: check.credential.organisation,
           });
       }
     }
@@ -151,13 +160,18 @@ export class PartnerAccessGuard implements CanActivate {
       return refuse(
         'other_agency',
         new ForbiddenException(
-          `this credential belongs to ${credential.agency}; the ${this.agency} adapter accepts only ${this.agency} systems`,
+          `this credential belongs to ${credential.agency} (organisation ${credential.organisation}); the ${this.agency} adapter accepts only ${this.agency} systems`,
         ),
-        { credentialId: credential.id, claimedAgency: credential.agency },
+        { credentialId: credential.id, claimedAgency: credential.agency, claimedOrganisation: credential.organisation },
       );
     }
     await this.limits.consume(this.perSystem, credential.id);
-    request.partnerSystem = { credentialId: credential.id, agency: credential.agency, system: credential.system };
+    request.partnerSystem = {
+      credentialId: credential.id,
+      agency: credential.agency,
+      organisation: credential.organisation,
+      system: credential.system,
+    };
     return true;
   }
 
@@ -166,12 +180,13 @@ export class PartnerAccessGuard implements CanActivate {
     response: Response,
     reason: PartnerAccessRefusalReason,
     refusal: HttpException,
-    claim: { credentialId?: string | null; claimedAgency?: Agency | null },
+    claim: Claim,
   ): Promise<never> {
     const status = refusal.getStatus() as 401 | 403;
     await this.refusals.record({
       credentialId: claim.credentialId ?? null,
       claimedAgency: claim.claimedAgency ?? null,
+      claimedOrganisation: claim.claimedOrganisation ?? null,
       reason,
       status,
       method: request.method,

@@ -1,8 +1,8 @@
 /**
  * Manages partner systems' credentials from the command line:
  *
- *   npm run partner:credentials -- issue --agency police --system "Exampleshire Police PPN" [--days 365]
- *   npm run partner:credentials -- list [--agency police]
+ *   npm run partner:credentials -- issue --agency police --organisation 01 --system "Exampleshire Police PPN" [--days 365]
+ *   npm run partner:credentials -- list [--agency police] [--organisation 01]
  *   npm run partner:credentials -- revoke --id <credential id>
  *
  * `issue` prints the credential's id and its token, `mash_<id>_<secret>`,
@@ -12,7 +12,7 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { AGENCIES, PARTNER_SYSTEM_NAME_PATTERN, type Agency } from '#contracts';
+import { AGENCIES, ORGANISATION_CODE_RULES, PARTNER_SYSTEM_NAME_PATTERN, organisationCodeProblem, type Agency } from '#contracts';
 import {
   MAX_CREDENTIAL_DAYS,
   PartnerCredentialStore,
@@ -22,17 +22,21 @@ import {
 } from './partner-credentials.js';
 
 const USAGE = `usage: npm run partner:credentials -- <command> [options]
-  issue  --agency <agency> --system "<system name>" [--days N]   issue a credential; its token is printed once
-  list   [--agency <agency>]                                     every credential and its status (never a secret)
-  revoke --id <credential id>                                    revoke a credential at once, for good
+  issue  --agency <agency> --organisation <code> --system "<system name>" [--days N]
+                                           issue a credential; its token is printed once
+  list   [--agency <agency> [--organisation <code>]]
+                                           every credential and its status (never a secret)
+  revoke --id <credential id>              revoke a credential at once, for good
 agencies: ${AGENCIES.join(', ')}; --days: 1 to ${MAX_CREDENTIAL_DAYS} (default 365)
+organisation codes:
+${AGENCIES.map((agency) => `  ${agency.padEnd(9)}  ${ORGANISATION_CODE_RULES[agency].name}, e.g. ${ORGANISATION_CODE_RULES[agency].example}`).join('\n')}
 Redis: REDIS_URL and QUEUE_PREFIX, as the adapters use them`;
 
 class UsageError extends Error {}
 
 type Command =
-  | { name: 'issue'; agency: Agency; system: string; days: number }
-  | { name: 'list'; agency?: Agency }
+  | { name: 'issue'; agency: Agency; organisation: string; system: string; days: number }
+  | { name: 'list'; agency?: Agency; organisation?: string }
   | { name: 'revoke'; id: string };
 
 function parseCommand(args: string[]): Command {
@@ -46,7 +50,7 @@ function parseCommand(args: string[]): Command {
   const [name, ...extra] = positionals;
   if (!name) throw new UsageError('a command is required');
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const allowed: Record<string, string[]> = { issue: ['agency', 'system', 'days'], list: ['agency'], revoke: ['id'] };
+  const allowed: Record<string, string[]> = { issue: ['agency', 'organisation', 'system', 'days'], list: ['agency', 'organisation'], revoke: ['id'] };
   if (!allowed[name]) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   const wrong = Object.keys(values).find((option) => !allowed[name].includes(option));
   if (wrong) throw new UsageError(`${name} does not take --${wrong}`);
@@ -60,9 +64,21 @@ function parseCommand(args: string[]): Command {
     return value as Agency;
   };
 
+  const organisation = (issuedTo: Agency | undefined, value: string | undefined, required: boolean): string | undefined => {
+    if (value === undefined) {
+      if (required) throw new UsageError(`--organisation is required: ${ORGANISATION_CODE_RULES[issuedTo!].name}, e.g. ${ORGANISATION_CODE_RULES[issuedTo!].example}`);
+      return undefined;
+    }
+    if (!issuedTo) throw new UsageError('--organisation needs --agency: organisation codes are per agency');
+    const problem = organisationCodeProblem(issuedTo, value);
+    if (problem) throw new UsageError(`--organisation: ${problem}`);
+    return value;
+  };
+
   switch (name) {
     case 'issue': {
       const issuedTo = agency(values.agency, true)!;
+      const issuedToOrganisation = organisation(issuedTo, values.organisation, true)!;
       if (values.system === undefined) throw new UsageError('--system is required: the partner system\'s name, e.g. "Exampleshire Police PPN"');
       if (!PARTNER_SYSTEM_NAME_PATTERN.test(values.system)) {
         throw new UsageError('--system must be 1 to 100 characters, without control characters or surrounding spaces');
@@ -71,10 +87,12 @@ function parseCommand(args: string[]): Command {
       if (!/^\d{1,4}$/.test(days) || Number(days) < 1 || Number(days) > MAX_CREDENTIAL_DAYS) {
         throw new UsageError(`--days must be a whole number from 1 to ${MAX_CREDENTIAL_DAYS}, not ${JSON.stringify(days)}`);
       }
-      return { name, agency: issuedTo, system: values.system, days: Number(days) };
+      return { name, agency: issuedTo, organisation: issuedToOrganisation, system: values.system, days: Number(days) };
     }
-    case 'list':
-      return { name, agency: agency(values.agency, false) };
+    case 'list': {
+      const listed = agency(values.agency, false);
+      return { name, agency: listed, organisation: organisation(listed, values.organisation, false) };
+    }
     default: {
       if (values.id === undefined) throw new UsageError('--id is required');
       if (!isUuid(values.id)) throw new UsageError(`--id must be a credential id (a lower-case UUID), not ${JSON.stringify(values.id)}`);
@@ -88,22 +106,28 @@ function parse(args: string[]) {
     args,
     allowPositionals: true,
     strict: true,
-    options: { agency: { type: 'string' }, system: { type: 'string' }, days: { type: 'string' }, id: { type: 'string' } },
+    options: { agency: { type: 'string' }, organisation: { type: 'string' }, system: { type: 'string' }, days: { type: 'string' }, id: { type: 'string' } },
   });
 }
 
 function describe(credential: PartnerCredential, now: Date): string {
   const status = credentialStatus(credential, now);
   const when = status === 'revoked' ? `revoked ${credential.revokedAt}` : `${status === 'expired' ? 'expired' : 'expires'} ${credential.expiresAt}`;
-  return `${credential.id}  ${credential.agency.padEnd(9)}  ${status.padEnd(7)}  created ${credential.createdAt}  ${when}  ${JSON.stringify(credential.system)}`;
+  return `${credential.id}  ${credential.agency.padEnd(9)}  ${credential.organisation.padEnd(9)}  ${status.padEnd(7)}  created ${credential.createdAt}  ${when}  ${JSON.stringify(credential.system)}`;
 }
 
 async function run(command: Command, store: PartnerCredentialStore): Promise<number> {
   const now = new Date();
   switch (command.name) {
     case 'issue': {
-      const { credential, token } = await store.issue({ agency: command.agency, system: command.system, days: command.days, now });
-      console.log(`issued a ${credential.agency} credential for ${JSON.stringify(credential.system)}`);
+      const { credential, token } = await store.issue({
+        agency: command.agency,
+        organisation: command.organisation,
+        system: command.system,
+        days: command.days,
+        now,
+      });
+      console.log(`issued a ${credential.agency} credential for organisation ${credential.organisation}, ${JSON.stringify(credential.system)}`);
       console.log(`id:      ${credential.id}`);
       console.log(`expires: ${credential.expiresAt}`);
       console.log(`token:   ${token}`);
@@ -114,8 +138,10 @@ async function run(command: Command, store: PartnerCredentialStore): Promise<num
       return 0;
     }
     case 'list': {
-      const credentials = await store.list(command.agency);
-      if (!credentials.length) console.log(`no credentials${command.agency ? ` for ${command.agency}` : ''}`);
+      const credentials = await store.list(command.agency, command.organisation);
+      if (!credentials.length) {
+        console.log(`no credentials${command.agency ? ` for ${command.agency}` : ''}${command.organisation ? ` organisation ${command.organisation}` : ''}`);
+      }
       for (const credential of credentials) console.log(describe(credential, now));
       return 0;
     }
@@ -127,7 +153,7 @@ async function run(command: Command, store: PartnerCredentialStore): Promise<num
       }
       console.log(
         result.outcome === 'revoked'
-          ? `revoked ${result.credential.id} (${result.credential.agency}, ${JSON.stringify(result.credential.system)}); it is refused from now on`
+          ? `revoked ${result.credential.id} (${result.credential.agency} ${result.credential.organisation}, ${JSON.stringify(result.credential.system)}); it is refused from now on`
           : `${result.credential.id} was already revoked at ${result.credential.revokedAt}`,
       );
       return 0;

@@ -21,7 +21,7 @@ describe('partner credentials (Redis)', () => {
   });
 
   it('issues mash_<id>_<256-bit secret>, stores only its SHA-256, and accepts it', async () => {
-    const { credential, token } = await store.issue({ agency: 'police', system: 'Exampleshire Police PPN', days: 365 });
+    const { credential, token } = await store.issue({ agency: 'police', organisation: '01', system: 'Exampleshire Police PPN', days: 365 });
     expect(token).toMatch(new RegExp(`^mash_${credential.id}_[A-Za-z0-9_-]{43}$`));
     expect(parsePartnerToken(token)?.secret).toHaveLength(32);
     const stored = await redis.hgetall(`${prefix}:partner-credential:${credential.id}`);
@@ -31,7 +31,7 @@ describe('partner credentials (Redis)', () => {
   });
 
   it('refuses a malformed token, an unknown id and a wrong secret', async () => {
-    const { credential, token } = await store.issue({ agency: 'police', system: 'A', days: 1 });
+    const { credential, token } = await store.issue({ agency: 'police', organisation: '01', system: 'A', days: 1 });
     const secret = token.slice(-43);
     expect(await store.check(token.toUpperCase())).toMatchObject({ ok: false, reason: 'malformed_credential' });
     expect(await store.check(`${token}A`)).toMatchObject({ ok: false, reason: 'malformed_credential' });
@@ -39,7 +39,7 @@ describe('partner credentials (Redis)', () => {
     expect(parsePartnerToken(`mash_${credential.id}_${secret.slice(0, 42)}B`)).toBeNull();
     const unknownId = randomUUID();
     expect(await store.check(`mash_${unknownId}_${secret}`)).toEqual({ ok: false, reason: 'unknown_credential', credentialId: unknownId });
-    const other = await store.issue({ agency: 'police', system: 'B', days: 1 });
+    const other = await store.issue({ agency: 'police', organisation: '01', system: 'B', days: 1 });
     expect(await store.check(`mash_${credential.id}_${other.token.slice(-43)}`)).toEqual({
       ok: false,
       reason: 'wrong_secret',
@@ -48,27 +48,43 @@ describe('partner credentials (Redis)', () => {
   });
 
   it('refuses a revoked and an expired credential, and revokes only once', async () => {
-    const live = await store.issue({ agency: 'health', system: 'Trust', days: 30 });
+    const live = await store.issue({ agency: 'health', organisation: 'RJ1', system: 'Trust', days: 30 });
     expect((await store.revoke(live.credential.id))?.outcome).toBe('revoked');
     expect((await store.revoke(live.credential.id))?.outcome).toBe('already_revoked');
     expect(await store.revoke(randomUUID())).toBeNull();
     expect(await store.check(live.token)).toMatchObject({ ok: false, reason: 'revoked', credential: { revokedAt: expect.any(String) } });
 
-    const old = await store.issue({ agency: 'health', system: 'Trust', days: 1, now: new Date(Date.now() - 2 * 86_400_000) });
+    const old = await store.issue({ agency: 'health', organisation: 'RJ1', system: 'Trust', days: 1, now: new Date(Date.now() - 2 * 86_400_000) });
     expect(await store.check(old.token)).toMatchObject({ ok: false, reason: 'expired' });
   });
 
-  it('lists by agency, oldest first, without secrets', async () => {
+  it('lists by agency, and by organisation within it, oldest first, without secrets', async () => {
+    const otherTrust = await store.issue({ agency: 'health', organisation: 'RX1', system: 'Other trust', days: 30 });
     const listed = await store.list('health');
-    expect(listed.length).toBe(2);
+    expect(listed.length).toBe(3);
     expect(listed.every((c) => c.agency === 'health')).toBe(true);
+    expect((await store.list('health', 'RX1')).map((c) => c.id)).toEqual([otherTrust.credential.id]);
+    expect((await store.list('health', 'RJ1')).every((c) => c.organisation === 'RJ1')).toBe(true);
     expect(JSON.stringify(listed)).not.toMatch(/secret/i);
     expect(listed.map((c) => c.createdAt)).toEqual(listed.map((c) => c.createdAt).sort());
   });
 
   it('refuses to issue what it could not check', async () => {
-    await expect(store.issue({ agency: 'martians' as never, system: 'X', days: 1 })).rejects.toThrow(/unknown agency/);
-    await expect(store.issue({ agency: 'police', system: '', days: 1 })).rejects.toThrow(/system name/);
-    await expect(store.issue({ agency: 'police', system: 'X', days: 731 })).rejects.toThrow(/days/);
+    await expect(store.issue({ agency: 'martians' as never, organisation: '01', system: 'X', days: 1 })).rejects.toThrow(/unknown agency/);
+    await expect(store.issue({ agency: 'police', organisation: '01', system: '', days: 1 })).rejects.toThrow(/system name/);
+    await expect(store.issue({ agency: 'police', organisation: '01', system: 'X', days: 731 })).rejects.toThrow(/days/);
+    // Each agency's organisation codes have their own form.
+    await expect(store.issue({ agency: 'police', organisation: 'RJ1', system: 'X', days: 1 })).rejects.toThrow(
+      'for police, the organisation code must be the Home Office police force code (2 digits, 01 to 99), e.g. 01, not "RJ1"',
+    );
+    await expect(store.issue({ agency: 'education', organisation: '12345', system: 'X', days: 1 })).rejects.toThrow(/school's URN \(6 digits\)/);
+    await expect(store.issue({ agency: 'housing', organisation: 'e09000028', system: 'X', days: 1 })).rejects.toThrow(/ONS local authority code/);
+    await expect(store.issue({ agency: 'health', organisation: '', system: 'X', days: 1 })).rejects.toThrow(/ODS organisation code/);
+  });
+
+  it('treats a stored credential without a valid organisation as unknown', async () => {
+    const { credential, token } = await store.issue({ agency: 'police', organisation: '01', system: 'Old', days: 1 });
+    await redis.hdel(`${prefix}:partner-credential:${credential.id}`, 'organisation');
+    expect(await store.check(token)).toEqual({ ok: false, reason: 'unknown_credential', credentialId: credential.id });
   });
 });

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AGENCIES, PARTNER_SYSTEM_NAME_PATTERN, type Agency } from '#contracts';
+import { AGENCIES, PARTNER_SYSTEM_NAME_PATTERN, organisationCodeProblem, type Agency } from '#contracts';
 
 /*
  * Partner credentials: each partner system (a force's PPN system, a trust's
- * safeguarding system, …) has its own, issued to one agency.
+ * safeguarding system, …) has its own, issued to one organisation (a force, a
+ * trust, a school, a council, a probation region) inside one agency.
  *
  * The token a system presents is
  *
@@ -18,7 +19,7 @@ import { AGENCIES, PARTNER_SYSTEM_NAME_PATTERN, type Agency } from '#contracts';
  *     mash_0b5f3c3e-1d2a-4c4b-9e55-2f3a4b5c6d7e_q3V9tW1lq0cR6cYx0mQy2kq7Zr8m1oJ4fN5bG6hT2aU
  *
  * Credentials live in the adapters' Redis (AOF on, noeviction) as hashes
- * under `<QUEUE_PREFIX>:partner-credential:<id>`: agency, system name, the
+ * under `<QUEUE_PREFIX>:partner-credential:<id>`: agency, organisation, system name, the
  * SHA-256 of the secret, createdAt, expiresAt and, once revoked, revokedAt.
  * The secret itself is never stored: it is shown once, when issued.
  */
@@ -34,6 +35,8 @@ export const MAX_CREDENTIAL_DAYS = 730;
 export interface PartnerCredential {
   id: string;
   agency: Agency;
+  /** The organisation inside the agency, e.g. police force code 01, ODS code RJ1; checked per agency (see ORGANISATION_CODE_RULES). */
+  organisation: string;
   /** The partner system's name, e.g. "Exampleshire Police PPN". */
   system: string;
   createdAt: string;
@@ -103,9 +106,11 @@ export class PartnerCredentialStore {
     return `${this.prefix}:partner-credential:${id}`;
   }
 
-  async issue(request: { agency: Agency; system: string; days: number; now?: Date }): Promise<IssuedCredential> {
-    const { agency, system, days, now = new Date() } = request;
+  async issue(request: { agency: Agency; organisation: string; system: string; days: number; now?: Date }): Promise<IssuedCredential> {
+    const { agency, organisation, system, days, now = new Date() } = request;
     if (!AGENCIES.includes(agency)) throw new InvalidCredentialRequestError(`unknown agency ${JSON.stringify(agency)}: one of ${AGENCIES.join(', ')}`);
+    const organisationProblem = organisationCodeProblem(agency, organisation);
+    if (organisationProblem) throw new InvalidCredentialRequestError(organisationProblem);
     if (!PARTNER_SYSTEM_NAME_PATTERN.test(system)) {
       throw new InvalidCredentialRequestError('the system name must be 1 to 100 characters, without control characters or surrounding spaces');
     }
@@ -117,6 +122,7 @@ export class PartnerCredentialStore {
     const credential: PartnerCredential = {
       id,
       agency,
+      organisation,
       system,
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + days * 86_400_000).toISOString(),
@@ -124,6 +130,7 @@ export class PartnerCredentialStore {
     };
     await this.redis.hset(this.key(id), {
       agency,
+      organisation,
       system,
       secretSha256: hashSecret(secret).toString('hex'),
       createdAt: credential.createdAt,
@@ -136,15 +143,17 @@ export class PartnerCredentialStore {
     return (await this.read(id))?.credential ?? null;
   }
 
-  /** Every credential (of one agency, if given), oldest first. Never the secrets' hashes. */
-  async list(agency?: Agency): Promise<PartnerCredential[]> {
+  /** Every credential (of one agency, and one organisation of it, if given), oldest first. Never the secrets' hashes. */
+  async list(agency?: Agency, organisation?: string): Promise<PartnerCredential[]> {
     const credentials: PartnerCredential[] = [];
     // The prefix is [a-z0-9-] only (QUEUE_PREFIX), so it has no glob characters to escape.
     for await (const keys of this.redis.scanStream({ match: this.key('*'), count: 500 })) {
       for (const key of keys as string[]) {
         const id = key.slice(this.key('').length);
         const credential = await this.get(id);
-        if (credential && (!agency || credential.agency === agency)) credentials.push(credential);
+        if (credential && (!agency || credential.agency === agency) && (!organisation || credential.organisation === organisation)) {
+          credentials.push(credential);
+        }
       }
     }
     return credentials.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -179,12 +188,15 @@ export class PartnerCredentialStore {
     if (!isUuid(id)) return null;
     const fields = await this.redis.hgetall(this.key(id));
     if (!fields.secretSha256 || !AGENCIES.includes(fields.agency as Agency)) return null;
+    // A credential without a valid organisation (issued before organisations were recorded) names no one: it is unknown.
+    if (organisationCodeProblem(fields.agency as Agency, fields.organisation)) return null;
     const secretSha256 = Buffer.from(fields.secretSha256, 'hex');
     if (secretSha256.length !== 32) return null;
     return {
       credential: {
         id,
         agency: fields.agency as Agency,
+        organisation: fields.organisation,
         system: fields.system,
         createdAt: fields.createdAt,
         expiresAt: fields.expiresAt,

@@ -1,17 +1,18 @@
-import { ConflictException } from '@nestjs/common';
+import { ConflictException, ServiceUnavailableException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import {
   InvalidMessageError,
   MessagePatterns,
   SafeguardingNotification,
+  isUuidText,
   validateMessage,
   type Agency,
   type SubmittedBy,
 } from '#contracts';
 import { QueueRecord, type QueueClient } from '#queue-transport';
 import { fingerprint, notificationIdFor } from './notification-id.js';
-import type { ReceiptBook, ReceiptStatus } from './receipt-book.js';
+import { SubmissionBusyError, type Receipt, type ReceiptBook, type ReceiptStatus } from './receipt-book.js';
 
 /** The adapter's answer to a partner: 202 with these fields. */
 export interface SubmissionResult {
@@ -22,14 +23,20 @@ export interface SubmissionResult {
   duplicate: boolean;
 }
 
-/** Builds the canonical message once the ids are known. */
-export type CanonicalMapping = (ids: { notificationId: string; correlationId: string }) => SafeguardingNotification;
+/** Builds the canonical message once the ids (and the sending organisation) are known. */
+export type CanonicalMapping = (ids: { notificationId: string; correlationId: string; sourceOrganisation: string }) => SafeguardingNotification;
+
+/** The partner system that sent the submission, as the guard admitted it. */
+export interface Sender {
+  /** The organisation inside the agency (force, trust, school, …): part of the notification's identity. */
+  organisation: string;
+  /** Carried to the hub's audit trail. */
+  submittedBy: SubmittedBy;
+}
 
 export interface SubmissionOptions {
-  /** The partner's own id to follow the submission by; a new one is assigned if absent. */
+  /** The partner's own id to follow the submission by (a UUID, in either case); a new one is assigned if absent or not a UUID. */
   correlationId?: string;
-  /** The partner system that submitted it (from its credential): carried to the hub's audit trail. */
-  submittedBy?: SubmittedBy;
 }
 
 export class CanonicalMappingError extends Error {
@@ -38,10 +45,21 @@ export class CanonicalMappingError extends Error {
   }
 }
 
+/** Rounds of "another request changed the receipt first" before giving up; each round re-reads it. */
+const MAX_RECEIPT_RACES = 5;
+
 /**
  * Takes a partner's submission to the hub durably and at most once: the
- * answer is given only after Redis has the message, and the same partner
- * reference always yields the same notification.
+ * answer is given only after Redis has the message, and the same reference
+ * from the same organisation always yields the same notification.
+ *
+ * A receipt is written 'pending' before publishing and marked 'queued' after.
+ * A pending receipt means the publish failed or its answer was lost; then a
+ * corrected resend may replace it, unless the intake queue shows the job
+ * arrived after all (its id is the notification id), in which case the earlier
+ * content is what was queued. Requests for one notification take turns (a
+ * short lock in Redis), so a resend never replaces a receipt whose publish is
+ * still in flight.
  */
 export class PartnerSubmissions {
   constructor(
@@ -54,50 +72,63 @@ export class PartnerSubmissions {
     partnerReference: string,
     submission: unknown,
     mapping: CanonicalMapping,
-    { correlationId = randomUUID(), submittedBy }: SubmissionOptions = {},
+    sender: Sender,
+    options: SubmissionOptions = {},
   ): Promise<SubmissionResult> {
-    const toCanonical: CanonicalMapping = submittedBy
-      ? (ids) => ({ ...mapping(ids), submittedBy: { credentialId: submittedBy.credentialId, system: submittedBy.system } })
-      : mapping;
-    const notificationId = notificationIdFor(this.agency, partnerReference);
+    // Kept in one (lower-case) form: the hub stores and hashes it that way.
+    const correlationId = isUuidText(options.correlationId) ? options.correlationId.toLowerCase() : randomUUID();
+    const { organisation } = sender;
+    const toCanonical: CanonicalMapping = (ids) => ({
+      ...mapping(ids),
+      submittedBy: { credentialId: sender.submittedBy.credentialId, system: sender.submittedBy.system },
+    });
+    const notificationId = notificationIdFor(this.agency, organisation, partnerReference);
     const contentFingerprint = fingerprint(submission);
-
-    const existing = await this.receipts.get(notificationId);
-    if (existing) return this.repeat(existing, contentFingerprint, toCanonical);
-
-    const message = await this.canonical(toCanonical, { notificationId, correlationId });
-    const created = await this.receipts.create({
+    const receipt: Receipt = {
       notificationId,
       correlationId,
+      organisation,
       partnerReference,
       fingerprint: contentFingerprint,
       status: 'pending',
       receivedAt: new Date().toISOString(),
-    });
-    if (!created) {
-      // The same notice arrived twice at once; the other request owns it.
-      const winner = await this.receipts.get(notificationId);
-      if (winner) return this.repeat(winner, contentFingerprint, toCanonical);
+    };
+
+    try {
+      return await this.receipts.exclusively(organisation, notificationId, () => this.decide(receipt, toCanonical));
+    } catch (error) {
+      if (error instanceof SubmissionBusyError) {
+        throw new ServiceUnavailableException(`Reference ${partnerReference} is being sent by another request; send it again shortly.`);
+      }
+      throw error;
     }
-    await this.publish(message);
-    return { notificationId, correlationId, status: 'queued', duplicate: false };
   }
 
-  private async repeat(
-    receipt: NonNullable<Awaited<ReturnType<ReceiptBook['get']>>>,
-    contentFingerprint: string,
-    toCanonical: CanonicalMapping,
-  ): Promise<SubmissionResult> {
-    if (receipt.fingerprint && receipt.fingerprint !== contentFingerprint) {
-      throw new ConflictException(
-        `Reference ${receipt.partnerReference} was already received with different content. ` +
-          'Send a change under a new reference.',
-      );
+  /** Under the notification's lock: new, a repeat, a correction of a submission that never reached the queue, or a conflict. */
+  private async decide(receipt: Receipt, toCanonical: CanonicalMapping): Promise<SubmissionResult> {
+    const { organisation, notificationId } = receipt;
+    // The lock makes one round the rule; the compare-and-set steps still guard against a lock that expired mid-way.
+    for (let round = 0; round < MAX_RECEIPT_RACES; round++) {
+      const existing = await this.receipts.get(organisation, notificationId);
+      if (!existing) {
+        const message = await this.canonical(toCanonical, receipt);
+        if (await this.receipts.create(receipt)) return this.publishNew(message, organisation);
+        continue;
+      }
+      // A receipt written only by the hub's acceptance (the adapter's had expired) has no fingerprint: a repeat.
+      if (!existing.fingerprint || existing.fingerprint === receipt.fingerprint) return this.repeat(existing, toCanonical);
+      if (existing.status !== 'pending' || (await this.wasQueued(existing))) throw this.changed(existing);
+      // Nothing was queued under this id: the corrected submission takes the earlier one's place.
+      const message = await this.canonical(toCanonical, receipt);
+      if (await this.receipts.replacePending(existing.fingerprint, receipt)) return this.publishNew(message, organisation);
     }
+    throw new ServiceUnavailableException(`Reference ${receipt.partnerReference} is being sent by several requests at once; send it again shortly.`);
+  }
+
+  /** The same content again: a duplicate. If its earlier publish did not finish, finish it (same job id, so at most one job). */
+  private async repeat(receipt: Receipt, toCanonical: CanonicalMapping): Promise<SubmissionResult> {
     if (receipt.status === 'pending') {
-      // An earlier request stopped between receipt and queue: finish its work (same job id, so at most one job).
-      const { notificationId, correlationId } = receipt;
-      await this.publish(await this.canonical(toCanonical, { notificationId, correlationId }));
+      await this.publish(await this.canonical(toCanonical, receipt), receipt.organisation);
       receipt.status = 'queued';
     }
     return {
@@ -108,7 +139,34 @@ export class PartnerSubmissions {
     };
   }
 
-  private async canonical(toCanonical: CanonicalMapping, ids: { notificationId: string; correlationId: string }) {
+  /**
+   * Whether the intake queue holds (or held) a job for this pending receipt. A publish can fail
+   * after Redis took the job (the reply was lost); then the receipt's content is what was queued,
+   * and the receipt is marked so. Completed jobs are kept for days, so a job the hub already took
+   * is still found.
+   */
+  private async wasQueued(receipt: Receipt): Promise<boolean> {
+    const queue = await this.hub.connect();
+    const state = await queue.getJobState(receipt.notificationId);
+    if (state === 'unknown') return false;
+    await this.receipts.markQueued(receipt.organisation, receipt.notificationId);
+    return true;
+  }
+
+  private changed(receipt: Receipt): ConflictException {
+    return new ConflictException(
+      `Reference ${receipt.partnerReference} was already received with different content. ` +
+        'Send a change under a new reference.',
+    );
+  }
+
+  private async publishNew(message: SafeguardingNotification, organisation: string): Promise<SubmissionResult> {
+    await this.publish(message, organisation);
+    return { notificationId: message.notificationId, correlationId: message.correlationId, status: 'queued', duplicate: false };
+  }
+
+  private async canonical(toCanonical: CanonicalMapping, receipt: Receipt) {
+    const ids = { notificationId: receipt.notificationId, correlationId: receipt.correlationId, sourceOrganisation: receipt.organisation };
     try {
       return await validateMessage(SafeguardingNotification, toCanonical(ids), 'canonical notification');
     } catch (error) {
@@ -117,11 +175,11 @@ export class PartnerSubmissions {
     }
   }
 
-  private async publish(message: SafeguardingNotification): Promise<void> {
+  private async publish(message: SafeguardingNotification, organisation: string): Promise<void> {
     await lastValueFrom(
       this.hub.emit(MessagePatterns.notificationReceived, new QueueRecord(message, { jobId: message.notificationId })),
       { defaultValue: undefined },
     );
-    await this.receipts.markQueued(message.notificationId);
+    await this.receipts.markQueued(organisation, message.notificationId);
   }
 }

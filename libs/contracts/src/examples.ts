@@ -10,6 +10,7 @@ export function exampleNotification(overrides: Partial<SafeguardingNotification>
     notificationId: '6f1d3b0e-8a53-5c1e-9d4a-2b7f0c9e1a11',
     correlationId: '0b8e7f2c-3d4a-4e5f-8a9b-1c2d3e4f5a6b',
     sourceAgency: 'police',
+    sourceOrganisation: '01',
     partnerReference: 'PPN/2026/000123',
     occurredAt: '2026-03-01T21:40:00Z',
     reportedAt: '2026-03-02T08:15:00Z',

@@ -6,6 +6,7 @@ export * from './dates.js';
 export * from './field-errors.js';
 export * from './identifiers.js';
 export * from './nhs-number.js';
+export * from './organisations.js';
 export * from './partner-access.js';
 export * from './queues.js';
 export * from './safeguarding-notification.js';

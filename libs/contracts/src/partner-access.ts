@@ -44,6 +44,11 @@ export class PartnerAccessRefused {
   @IsIn(AGENCIES)
   claimedAgency!: Agency | null;
 
+  /** The organisation inside that agency the credential was issued to, when known. Optional: refusals from before organisations stay valid. */
+  @IsOptional()
+  @Matches(/^[A-Z0-9]{1,20}$/, { message: '$property must be an organisation code (capital letters and digits)' })
+  claimedOrganisation?: string | null;
+
   /** The presented credential's id, when the header was well-formed; null otherwise. */
   @IsOptional()
   @IsUUID()

@@ -38,6 +38,19 @@ describe('SafeguardingNotification v1', () => {
     expect(errors.find((e) => e.path === 'subjects.children[0].nhsNumber')?.message).toMatch(/check digit/);
   });
 
+  it("requires the sender's organisation, in its agency's form", async () => {
+    const missing = exampleNotification();
+    delete (missing as Partial<typeof missing>).sourceOrganisation;
+    expect(await errorsOf(missing)).toEqual([
+      { path: 'sourceOrganisation', message: 'sourceOrganisation must be the Home Office police force code (2 digits, 01 to 99) for police, e.g. 01' },
+    ]);
+    expect((await errorsOf(exampleNotification({ sourceOrganisation: 'RJ1' }))).map((e) => e.path)).toEqual(['sourceOrganisation']);
+    // The rule follows the agency: an ODS code is a health organisation.
+    const health = exampleNotification({ sourceAgency: 'health', sourceOrganisation: 'RJ1' });
+    delete health.police;
+    expect(await errorsOf(health)).toEqual([]);
+  });
+
   it('requires who gave consent when consent was given', async () => {
     const errors = await errorsOf(exampleNotification({ consent: { status: 'given' } }));
     expect(errors).toEqual([expect.objectContaining({ path: 'consent.givenBy' })]);

@@ -51,6 +51,7 @@ import {
   UPRN_PATTERN,
 } from './identifiers.js';
 import { IsNhsNumber } from './nhs-number.js';
+import { IsOrganisationCodeOf } from './organisations.js';
 import { PARTNER_SYSTEM_NAME_MESSAGE, PARTNER_SYSTEM_NAME_PATTERN } from './partner-access.js';
 
 /**
@@ -290,6 +291,13 @@ export class SafeguardingNotification {
   @IsIn(AGENCIES)
   sourceAgency!: Agency;
 
+  /**
+   * The organisation inside the agency that sent it (a force, a trust, a school, …), from its
+   * credential. With the agency and the reference it identifies the notification.
+   */
+  @IsOrganisationCodeOf('sourceAgency')
+  sourceOrganisation!: string;
+
   @Matches(PARTNER_REFERENCE_PATTERN, {
     message: '$property must be 1 to 100 letters, digits and / _ . - starting with a letter or digit',
   })
@@ -356,6 +364,10 @@ export class NotificationAccepted {
 
   @IsIn(AGENCIES)
   sourceAgency!: Agency;
+
+  /** The sending organisation: only its systems may read the receipt. */
+  @IsOrganisationCodeOf('sourceAgency')
+  sourceOrganisation!: string;
 
   @IsString()
   partnerReference!: string;

@@ -140,6 +140,7 @@ function toLinked(notification: Notification, childIndex: number) {
   return {
     id: notification.id,
     sourceAgency: notification.sourceAgency,
+    sourceOrganisation: notification.sourceOrganisation,
     partnerReference: notification.partnerReference,
     occurredAt: notification.occurredAt?.toISOString() ?? null,
     reportedAt: notification.reportedAt.toISOString(),

@@ -68,6 +68,8 @@ export class ContactPage {
 export class LinkedNotification {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() sourceAgency!: Agency;
+  @ApiProperty({ description: "The sending organisation's code (force, ODS, school URN, council, probation region); 'unrecorded' for early notifications" })
+  sourceOrganisation!: string;
   @ApiProperty() partnerReference!: string;
   @ApiProperty({ nullable: true, type: String }) occurredAt!: string | null;
   @ApiProperty() reportedAt!: string;

@@ -1,5 +1,6 @@
 import { TEST_DATABASE_URL, resetDatabase } from '../../../../test/support/environment.js';
 import { createDataSource } from './data-source.js';
+import { UNRECORDED_ORGANISATION } from './migrations/1763884800010-notification-source-organisation.js';
 
 describe('database schema', () => {
   it('the migrations produce exactly the schema the entities describe', async () => {
@@ -10,6 +11,29 @@ describe('database schema', () => {
       // Any statement here means an entity changed without a migration: generate one with `npm run schema:diff`.
       expect(pending.upQueries.map((query) => query.query)).toEqual([]);
       expect(await dataSource.showMigrations()).toBe(false);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('gives notifications stored before organisations were recorded an organisation no sender can have', async () => {
+    await resetDatabase();
+    const dataSource = await createDataSource(TEST_DATABASE_URL).initialize();
+    try {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      const insert = `INSERT INTO notification (id, source_agency, partner_reference, correlation_id, schema_version, reported_at, received_at, sender_urgency, categories, message)
+        VALUES ($1, 'police', 'PPN/OLD/1', $1, 1, now(), now(), 'amber', '{3A}', $2)`;
+      await dataSource.query(insert, ['6f1d3b0e-8a53-5c1e-9d4a-2b7f0c9e1a11', JSON.stringify({ partnerReference: 'PPN/OLD/1' })]);
+      await dataSource.runMigrations({ transaction: 'each' });
+      expect(await dataSource.query('SELECT source_organisation FROM notification')).toEqual([{ source_organisation: UNRECORDED_ORGANISATION }]);
+      expect(UNRECORDED_ORGANISATION).toBe('unrecorded');
+      // The same reference from a force that names itself is a notification of its own.
+      await dataSource.query(
+        `INSERT INTO notification (id, source_agency, source_organisation, partner_reference, correlation_id, schema_version, reported_at, received_at, sender_urgency, categories, message)
+         VALUES ($1, 'police', '01', 'PPN/OLD/1', $1, 1, now(), now(), 'amber', '{3A}', '{}')`,
+        ['0b8e7f2c-3d4a-4e5f-8a9b-1c2d3e4f5a6b'],
+      );
+      await expect(dataSource.query(insert, ['0b8e7f2c-3d4a-4e5f-8a9b-1c2d3e4f5a6c', '{}'])).rejects.toThrow(/source_organisation/);
     } finally {
       await dataSource.destroy();
     }

@@ -2,6 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { exampleNotification, type SafeguardingNotification } from '#contracts';
+import { PermanentMessageError } from '#queue-transport';
 import { TEST_APP_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { ChildRegister } from '../children/child-register.js';
@@ -60,6 +61,46 @@ describe('notification intake (Postgres)', () => {
     expect(await intake.receive(message)).toEqual({ duplicate: true, notificationId: message.notificationId });
     expect(await count('SELECT count(*) FROM audit_event')).toBe(before);
     expect(await count('SELECT count(*) FROM notification WHERE id = $1', [message.notificationId])).toBe(1);
+  });
+
+  it('refuses for good a different message under a stored id, changing nothing, but not a resend through another credential', async () => {
+    const message = notification({ nhsNumber: '9990001138' });
+    expect(await intake.receive(message)).toMatchObject({ duplicate: false });
+    const before = await count('SELECT count(*) FROM audit_event');
+
+    const changed = { ...message, narrative: 'A corrected account that must not vanish as a duplicate.' };
+    const refusal = intake.receive(changed);
+    await expect(refusal).rejects.toThrow(PermanentMessageError);
+    await expect(refusal).rejects.toThrow(`notification ${message.notificationId} (police 01 reference ${message.partnerReference}) differs from the notification`);
+    // Same agency, organisation and reference under another id: refused too.
+    await expect(intake.receive({ ...message, notificationId: randomUUID() })).rejects.toThrow(/already stored under that reference/);
+
+    // The same content through another credential, with another correlation id, is a redelivery.
+    const resent = { ...message, correlationId: randomUUID(), submittedBy: { credentialId: randomUUID(), system: 'Replacement PPN system' } };
+    expect(await intake.receive(resent)).toEqual({ duplicate: true, notificationId: message.notificationId });
+
+    expect(await count('SELECT count(*) FROM audit_event')).toBe(before);
+    const stored = await withDatabase(async (db) => (await db.query('SELECT message FROM notification WHERE id = $1', [message.notificationId])).rows);
+    expect(stored).toEqual([{ message: JSON.parse(JSON.stringify(message)) }]);
+  });
+
+  it('stores the same reference from two organisations of one agency as two notifications', async () => {
+    const partnerReference = `PPN/${randomUUID().slice(0, 8)}`;
+    const first = { ...notification({ nhsNumber: '9990001146' }), partnerReference, sourceOrganisation: '01' };
+    const second = { ...notification({ nhsNumber: '9990001146' }), partnerReference, sourceOrganisation: '44' };
+    expect(await intake.receive(first)).toMatchObject({ duplicate: false });
+    expect(await intake.receive(second)).toMatchObject({ duplicate: false });
+    const rows = await withDatabase(async (db) =>
+      (await db.query('SELECT id, source_organisation FROM notification WHERE partner_reference = $1 ORDER BY source_organisation', [partnerReference])).rows,
+    );
+    expect(rows).toEqual([
+      { id: first.notificationId, source_organisation: '01' },
+      { id: second.notificationId, source_organisation: '44' },
+    ]);
+    const received = await withDatabase(async (db) =>
+      (await db.query("SELECT details->>'sourceOrganisation' AS organisation FROM audit_event WHERE action = 'notification.received' AND subject_id = $1", [second.notificationId])).rows,
+    );
+    expect(received).toEqual([{ organisation: '44' }]);
   });
 
   it('notifications about one new child arriving together make one child and one contact', async () => {

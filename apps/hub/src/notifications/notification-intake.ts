@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   MessagePatterns,
   agencyQueue,
@@ -8,6 +8,7 @@ import {
   type NotificationAccepted,
   type SafeguardingNotification,
 } from '#contracts';
+import { PermanentMessageError } from '#queue-transport';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
 import { ChildRegister } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
@@ -22,6 +23,30 @@ export function describeLawfulBasis(basis: LawfulBasis): string {
   return [`article6:${basis.article6}`, basis.article9 && `article9:${basis.article9}`, ...basis.statutoryGateways]
     .filter(Boolean)
     .join('; ');
+}
+
+/**
+ * A copy of a stored notification is a harmless redelivery only if it says the same. One with the
+ * same id (or the same agency, organisation and reference) but different content would otherwise be
+ * dropped unseen: it is refused for good, so it is dead-lettered where operators see it. The
+ * correlation id and the submitting system describe the submission, not the notification, so a
+ * resend of the same content through another credential is still a redelivery.
+ */
+async function assertSameNotification(manager: EntityManager, message: SafeguardingNotification): Promise<void> {
+  const rows: Array<{ id: string; same: boolean }> = await manager.query(
+    `SELECT id, ("message" - 'correlationId' - 'submittedBy') = ($5::jsonb - 'correlationId' - 'submittedBy') AS same
+       FROM "notification"
+      WHERE id = $1 OR (source_agency = $2 AND source_organisation = $3 AND partner_reference = $4)`,
+    [message.notificationId, message.sourceAgency, message.sourceOrganisation, message.partnerReference, JSON.stringify(message)],
+  );
+  const conflicting = rows.find((row) => row.id !== message.notificationId || !row.same);
+  if (conflicting) {
+    throw new PermanentMessageError(
+      `notification ${message.notificationId} (${message.sourceAgency} ${message.sourceOrganisation} reference ${message.partnerReference}) ` +
+        `differs from the notification ${conflicting.id} already stored under that ${conflicting.id === message.notificationId ? 'id' : 'reference'}; ` +
+        'it was not stored. The sender must send a change under a new reference.',
+    );
+  }
 }
 
 /**
@@ -50,6 +75,7 @@ export class NotificationIntake {
         .values({
           id: message.notificationId,
           sourceAgency: message.sourceAgency,
+          sourceOrganisation: message.sourceOrganisation,
           partnerReference: message.partnerReference,
           correlationId: message.correlationId,
           schemaVersion: message.schemaVersion,
@@ -64,6 +90,7 @@ export class NotificationIntake {
         .returning('id')
         .execute();
       if ((inserted.raw as unknown[]).length === 0) {
+        await assertSameNotification(manager, message);
         return { duplicate: true, notificationId: message.notificationId } as const;
       }
 
@@ -85,6 +112,7 @@ export class NotificationIntake {
         lawfulBasis: describeLawfulBasis(message.lawfulBasis),
         details: {
           sourceAgency: message.sourceAgency,
+          sourceOrganisation: message.sourceOrganisation,
           partnerReference: message.partnerReference,
           schemaVersion: message.schemaVersion,
           children: message.subjects.children.length,
@@ -148,6 +176,7 @@ export class NotificationIntake {
         notificationId: message.notificationId,
         correlationId: message.correlationId,
         sourceAgency: message.sourceAgency,
+        sourceOrganisation: message.sourceOrganisation,
         partnerReference: message.partnerReference,
         contactIds,
         acceptedAt: receivedAt.toISOString(),

@@ -2,11 +2,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Agency, Rag, SafeguardingNotification } from '#contracts';
 
 /**
- * A partner's notification as the hub received it. The unique key on agency and
- * partner reference is what makes redelivery harmless: a second copy inserts nothing.
+ * A partner's notification as the hub received it. The unique key on agency,
+ * sending organisation and partner reference is what makes redelivery
+ * harmless: a second copy inserts nothing.
  */
 @Entity('notification')
-@Index('uq_notification_partner_reference', ['sourceAgency', 'partnerReference'], { unique: true })
+@Index('uq_notification_partner_reference', ['sourceAgency', 'sourceOrganisation', 'partnerReference'], { unique: true })
 @Index('ix_notification_correlation_id', ['correlationId'])
 export class Notification {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_notification' })
@@ -14,6 +15,10 @@ export class Notification {
 
   @Column('varchar', { name: 'source_agency', length: 20 })
   sourceAgency!: Agency;
+
+  /** The organisation inside the agency that sent it (force code, ODS code, school URN, …); 'unrecorded' before senders named it. */
+  @Column('varchar', { name: 'source_organisation', length: 20 })
+  sourceOrganisation!: string;
 
   @Column('varchar', { name: 'partner_reference', length: 100 })
   partnerReference!: string;

@@ -45,6 +45,7 @@ export class PartnerAccessRefusedHandler {
           refusalId: refusal.refusalId,
           adapterAgency: refusal.adapterAgency,
           claimedAgency: refusal.claimedAgency ?? null,
+          claimedOrganisation: refusal.claimedOrganisation ?? null,
           credentialId: refusal.credentialId ?? null,
           reason: refusal.reason,
           status: refusal.status,
