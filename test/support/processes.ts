@@ -82,6 +82,8 @@ export const TEST_SIGNING_KEY_FILE = join(tmpdir(), 'mash-test', 'audit-signing-
 
 export function hubEnv(overrides: Record<string, string>): Record<string, string> {
   return {
+    // The tests sign in with the development accounts; production is the default, so ask for development.
+    MASH_ENV: 'development',
     LOG_LEVEL: 'warn',
     OUTBOX_POLL_INTERVAL_MS: '200',
     AUDIT_SIGNING_KEY_FILE: TEST_SIGNING_KEY_FILE,

@@ -45,9 +45,22 @@ export class HubConfig extends ServiceConfig {
   @Min(1000)
   AUDIT_CHECKPOINT_INTERVAL_MS: number = 15 * 60 * 1000;
 
-  /** `production` refuses development conveniences: seed accounts, generated keys and secrets. */
+  /**
+   * `production` (the default, so a hub nobody configured fails closed) refuses development
+   * conveniences: seed accounts with known passwords, generated keys and secrets. `development`
+   * must be asked for, and is refused in a runtime that says it is production (NODE_ENV).
+   */
   @IsIn(['development', 'production'])
-  MASH_ENV: string = 'development';
+  @ValidateIf((c: HubConfig) => c.MASH_ENV !== 'development' || c.NODE_ENV === 'production')
+  @IsIn(['production'], {
+    message: '$property=development (seed accounts with known passwords) is refused with NODE_ENV=production; unset MASH_ENV or set it to production',
+  })
+  MASH_ENV: string = 'production';
+
+  /** Read only to refuse MASH_ENV=development where the runtime (e.g. the Docker image) says production. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string = undefined;
 
   /** Signs the hub's own staff access tokens (HS256); at least 32 characters. Required in production. */
   @ValidateIf((c: HubConfig) => c.MASH_ENV === 'production' || c.STAFF_TOKEN_SECRET !== undefined)
