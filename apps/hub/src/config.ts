@@ -81,6 +81,18 @@ export class HubConfig extends ServiceConfig {
   @Min(300)
   STAFF_REFRESH_TOKEN_TTL_SECONDS: number = 8 * 3600;
 
+  /** How long after a refresh token's use the same token may be used again (two tabs refreshing at once) without being taken for theft; 0 for never. */
+  @IsInt()
+  @Min(0)
+  @Max(120)
+  STAFF_REFRESH_REUSE_GRACE_SECONDS: number = 10;
+
+  /** Refused requests are written to the audit trail as one counted event per source, reason, route and window of this many seconds. */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  ACCESS_REFUSAL_WINDOW_SECONDS: number = 60;
+
   /** Failed sign-ins in a row that lock an account, and for how long. */
   @IsInt()
   @Min(1)
