@@ -14,6 +14,10 @@ const apps = [
   { name: 'police-adapter', script: 'apps/police-adapter/src/main.js' },
 ];
 
+// `npm start` is for a developer's machine: ask for development (seed accounts, generated secrets)
+// unless MASH_ENV says otherwise. The hub alone defaults to production.
+const env = { ...process.env, MASH_ENV: process.env.MASH_ENV || 'development' };
+
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -23,7 +27,7 @@ function stopAll(signal: NodeJS.Signals): void {
 }
 
 for (const app of apps) {
-  const child = spawn(process.execPath, [resolve(dist, app.script)], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(dist, app.script)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(app.name, child);
   for (const [stream, out] of [[child.stdout!, process.stdout], [child.stderr!, process.stderr]] as const) {
     let partial = '';

@@ -320,9 +320,12 @@ describe('a police notice travels from the adapter to a screener', () => {
     await request(hub.url).get(`/api/contacts/${contact.id}`).set(staff.auditor).expect(403);
     await request(hub.url).get(`/api/admin/dead-letters/${INTAKE_QUEUE}`).set(staff.screener).expect(403);
 
-    // Each refusal is in the audit trail: who asked (or that nobody said), for what, and why not.
-    const denials = await withDatabase(async (db) =>
-      (await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'access.denied' ORDER BY sequence DESC LIMIT 3")).rows,
+    // Each refusal is in the audit trail (counted, once its window closes): who asked (or that nobody said), for what, and why not.
+    const denials = await waitFor('the refusals to reach the audit trail', () =>
+      withDatabase(async (db) => {
+        const { rows } = await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'access.denied' ORDER BY sequence DESC LIMIT 3");
+        return rows.length === 3 ? rows : undefined;
+      }),
     );
     expect(denials.map((d: { actor_id: string }) => d.actor_id)).toEqual(['sam.screener', 'ada.auditor', 'anonymous']);
     expect(denials[1].details).toMatchObject({ method: 'GET', route: '/api/contacts/:id', status: 403 });

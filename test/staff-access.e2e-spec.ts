@@ -9,7 +9,7 @@ import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
 import { STAFF_ROLES } from '../apps/hub/src/access/staff.js';
 import { HubConfig } from '../apps/hub/src/config.js';
 import { HubModule } from '../apps/hub/src/hub.module.js';
-import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
+import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { TEST_STAFF_TOKEN_SECRET, asStaff, staff, staffToken } from './support/staff.js';
 
@@ -38,6 +38,9 @@ const lastEvents = (action: string, limit = 1) =>
   );
 
 const login = (username: string, password: string) => request(hub.url).post('/api/auth/login').send({ username, password });
+const refresh = (refreshToken: string) => request(hub.url).post('/api/auth/refresh').send({ refreshToken });
+const chainIntact = async () =>
+  (await request(hub.url).get('/api/audit/verification').set(staff.auditor).expect(200)).body.intact as boolean;
 
 beforeAll(async () => {
   await resetDatabase();
@@ -65,6 +68,9 @@ beforeAll(async () => {
       OIDC_AUDIENCE,
       OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
       SIGN_IN_LOCKOUT_SECONDS: '600',
+      STAFF_REFRESH_REUSE_GRACE_SECONDS: '2',
+      // Refusals reach the audit trail counted, a window at a time: a short one, so the tests need not wait.
+      ACCESS_REFUSAL_WINDOW_SECONDS: '1',
     }),
     3340,
   );
@@ -78,36 +84,58 @@ afterAll(async () => {
 });
 
 describe('signing in with a built-in account', () => {
-  it('gives an access token that works, and a refresh token that rotates and can be used once', async () => {
+  it('gives an access token that works, and a refresh token that rotates', async () => {
     const signedIn = await login('sam.screener', DEVELOPMENT_PASSWORD).expect(200);
     expect(signedIn.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, staff: { username: 'sam.screener', roles: ['screener'] } });
     await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${signedIn.body.accessToken}`).expect(200);
 
-    const refreshed = await request(hub.url).post('/api/auth/refresh').send({ refreshToken: signedIn.body.refreshToken }).expect(200);
+    const refreshed = await refresh(signedIn.body.refreshToken).expect(200);
     expect(refreshed.body.refreshToken).not.toBe(signedIn.body.refreshToken);
     await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${refreshed.body.accessToken}`).expect(200);
 
-    // The first refresh token again: it was copied, so the whole sign-in ends.
-    const reused = await request(hub.url).post('/api/auth/refresh').send({ refreshToken: signedIn.body.refreshToken }).expect(401);
+    // The actor is the account (its id, at the hub), the name it signed in with is in the details.
+    const [succeeded] = await lastEvents('login.succeeded');
+    expect(succeeded).toMatchObject({
+      actor_id: signedIn.body.staff.id,
+      on_behalf_of: 'screener',
+      details: { actorIssuer: 'urn:mash:hub', actorName: 'sam.screener' },
+    });
+  });
+
+  it('two refreshes with the same token at once (two tabs) both succeed, within the same sign-in', async () => {
+    const signedIn = await login('sam.screener', DEVELOPMENT_PASSWORD).expect(200);
+    const [first, second] = await Promise.all([refresh(signedIn.body.refreshToken), refresh(signedIn.body.refreshToken)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(first.body.refreshToken).not.toBe(second.body.refreshToken);
+    // Both new tokens work, and signing out with one ends the other's line too: they are one sign-in.
+    const third = await refresh(first.body.refreshToken).expect(200);
+    await request(hub.url).post('/api/auth/logout').send({ refreshToken: second.body.refreshToken }).expect(204);
+    expect((await refresh(third.body.refreshToken).expect(401)).body.message).toMatch(/revoked/);
+  });
+
+  it('a used refresh token presented again after the grace period ends the whole sign-in', async () => {
+    const signedIn = await login('sam.screener', DEVELOPMENT_PASSWORD).expect(200);
+    const refreshed = await refresh(signedIn.body.refreshToken).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    // The first refresh token again, well after its use: it was copied, so the whole sign-in ends.
+    const reused = await refresh(signedIn.body.refreshToken).expect(401);
     expect(reused.body.message).toMatch(/already used/);
-    const descendant = await request(hub.url).post('/api/auth/refresh').send({ refreshToken: refreshed.body.refreshToken }).expect(401);
+    const descendant = await refresh(refreshed.body.refreshToken).expect(401);
     expect(descendant.body.message).toMatch(/revoked/);
     // Both refusals are kept in the audit trail, not rolled back with the error.
     const refusals = await lastEvents('token.refused', 2);
     expect(refusals.map((r: { actor_id: string; details: { reason: string } }) => [r.actor_id, r.details.reason])).toEqual([
-      ['sam.screener', 'revoked'],
-      ['sam.screener', 'already used; every token of this sign-in is revoked'],
+      [signedIn.body.staff.id, 'revoked'],
+      [signedIn.body.staff.id, 'already used; every token of this sign-in is revoked'],
     ]);
-
-    const [succeeded] = await lastEvents('login.succeeded');
-    expect(succeeded).toMatchObject({ actor_id: 'sam.screener', on_behalf_of: 'screener' });
   });
 
   it('signs out: the refresh token stops working', async () => {
     const signedIn = await login('meg.manager', DEVELOPMENT_PASSWORD).expect(200);
     await request(hub.url).post('/api/auth/logout').send({ refreshToken: signedIn.body.refreshToken }).expect(204);
     await request(hub.url).post('/api/auth/refresh').send({ refreshToken: signedIn.body.refreshToken }).expect(401);
-    expect((await lastEvents('logout'))[0]).toMatchObject({ actor_id: 'meg.manager' });
+    expect((await lastEvents('logout'))[0]).toMatchObject({ actor_id: signedIn.body.staff.id, details: { actorName: 'meg.manager' } });
   });
 
   it('answers a wrong password and an unknown user alike', async () => {
@@ -184,17 +212,27 @@ describe('bearer tokens', () => {
       const refused = await contacts(token).expect(401);
       expect(refused.body.message).toMatch(message);
     }
-    const recorded = await lastEvents('token.refused', cases.length);
-    expect(recorded.map((e: { details: { reason: string } }) => e.details.reason).reverse()).toEqual(
-      cases.map(([, , message]) => expect.stringMatching(message)),
-    );
+    // Counted per source, reason and window, then written: one event for each reason.
+    const recorded = await waitFor('the counted token refusals to reach the audit trail', async () => {
+      const events = await lastEvents('token.refused', cases.length);
+      return events.length === cases.length && events.every((e: { details: { count?: number } }) => e.details.count) ? events : undefined;
+    });
+    for (const [, , message] of cases) {
+      expect(recorded.filter((e: { details: { reason: string } }) => message.test(e.details.reason))).toEqual([
+        expect.objectContaining({ actor_id: 'anonymous', details: expect.objectContaining({ count: 1, status: 401, route: '/api/contacts' }) }),
+      ]);
+    }
     await request(hub.url).get('/api/contacts').set('authorization', 'Basic c2FtOnB3').expect(401);
   });
 
   it("accepts the council's identity provider, checked against its published keys", async () => {
     const token = await oidcToken({ roles: ['screener', 'not-a-mash-role'], preferred_username: 'jo.bloggs@council.example' });
     await contacts(token).expect(200);
-    expect((await lastEvents('contacts.listed'))[0]).toMatchObject({ actor_id: 'jo.bloggs@council.example', on_behalf_of: 'screener' });
+    expect((await lastEvents('contacts.listed'))[0]).toMatchObject({
+      actor_id: 'oidc-subject-1',
+      on_behalf_of: 'screener',
+      details: { actorIssuer: oidcIssuer, actorName: 'jo.bloggs@council.example' },
+    });
 
     const wrongKey = await contacts(await oidcToken({ roles: ['screener'] }, { key: strangerKey })).expect(401);
     expect(wrongKey.body.message).toMatch(/signature does not verify/);
@@ -202,6 +240,36 @@ describe('bearer tokens', () => {
     expect(wrongAudience.body.message).toMatch(/aud claim is not accepted/);
     const expired = await contacts(await oidcToken({ roles: ['screener'] }, { expiresIn: '-1m' })).expect(401);
     expect(expired.body.message).toMatch(/expired/);
+  });
+});
+
+describe('who acted, in the audit trail', () => {
+  it("records a long OpenID Connect subject and name as they are, and the chain verifies", async () => {
+    const sub = `${'s'.repeat(290)}-subject`.padEnd(300, 'x');
+    const name = `${'Á'.repeat(150)} ${'n'.repeat(149)}`;
+    await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${await oidcToken({ sub, roles: ['screener'], preferred_username: name })}`).expect(200);
+    expect((await lastEvents('contacts.listed'))[0]).toMatchObject({ actor_id: sub, details: { actorIssuer: oidcIssuer, actorName: name } });
+    expect(await chainIntact()).toBe(true);
+    // A subject too long to be an actor id is refused plainly, not failed.
+    const tooLong = await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${await oidcToken({ sub: 'x'.repeat(501), roles: ['screener'] })}`).expect(401);
+    expect(tooLong.body.message).toMatch(/subject is longer than 500 characters/);
+  });
+
+  it('renaming an account does not change who its later acts are recorded as', async () => {
+    const before = await login('meg.manager', DEVELOPMENT_PASSWORD).expect(200);
+    await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${before.body.accessToken}`).expect(200);
+    const [first] = await lastEvents('contacts.listed');
+    await withDatabase((db) => db.query("UPDATE staff_account SET username = 'meg.renamed' WHERE username = 'meg.manager'"));
+    try {
+      const after = await login('meg.renamed', DEVELOPMENT_PASSWORD).expect(200);
+      await request(hub.url).get('/api/contacts').set('authorization', `Bearer ${after.body.accessToken}`).expect(200);
+      const [second] = await lastEvents('contacts.listed');
+      expect(first).toMatchObject({ actor_id: before.body.staff.id, details: { actorName: 'meg.manager' } });
+      expect(second).toMatchObject({ actor_id: before.body.staff.id, details: { actorName: 'meg.renamed' } });
+    } finally {
+      await withDatabase((db) => db.query("UPDATE staff_account SET username = 'meg.manager' WHERE username = 'meg.renamed'"));
+    }
+    expect(await chainIntact()).toBe(true);
   });
 });
 

@@ -33,20 +33,17 @@ describe('staff accounts', () => {
     await deleteRedisKeys(prefix);
   });
 
-  it('in production, the hub creates no development accounts; the first admin comes from the command', async () => {
-    const hub = await new AppProcess(
-      'hub',
-      APPS.hub,
-      hubEnv({
-        DATABASE_URL: TEST_APP_DATABASE_URL,
-        REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: prefix,
-        MASH_ENV: 'production',
-        STAFF_TOKEN_SECRET: 'a production-length secret for this test only',
-        AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      }),
-      3370,
-    ).ready();
+  it('without MASH_ENV the hub runs as production: no development accounts; the first admin comes from the command', async () => {
+    const env = hubEnv({
+      DATABASE_URL: TEST_APP_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      STAFF_TOKEN_SECRET: 'a production-length secret for this test only',
+      AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    // Nothing says which environment this is: the hub must assume production.
+    delete env.MASH_ENV;
+    const hub = await new AppProcess('hub', APPS.hub, env, 3370).ready();
     try {
       expect(await accounts()).toEqual([]);
       await request(hub.url).post('/api/auth/login').send({ username: 'sam.screener', password: 'development only' }).expect(401);

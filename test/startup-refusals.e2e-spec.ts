@@ -22,7 +22,7 @@ describe('start-up refusals', () => {
         }
       });
       for (const [name, script] of [['hub', APPS.hub], ['police-adapter', APPS.policeAdapter]] as const) {
-        const app = new AppProcess(name, script, { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: url, PORT: String(await freePort()) });
+        const app = new AppProcess(name, script, { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: url, MASH_ENV: 'development', PORT: String(await freePort()) });
         expect(await app.exited).toEqual({ code: 1, signal: null });
         expect(app.output.join('\n')).toMatch(/maxmemory-policy allkeys-lru/);
         expect(app.output.join('\n')).toMatch(/noeviction/);
@@ -38,5 +38,19 @@ describe('start-up refusals', () => {
     const output = hub.output.join('\n');
     expect(output).toMatch(/DATABASE_URL/);
     expect(output).toMatch(/PORT/);
+  });
+
+  it('the hub refuses development mode in a production runtime, naming both variables', async () => {
+    const hub = new AppProcess('hub', APPS.hub, { DATABASE_URL: TEST_APP_DATABASE_URL, MASH_ENV: 'development', NODE_ENV: 'production', PORT: String(await freePort()) });
+    expect(await hub.exited).toEqual({ code: 1, signal: null });
+    const output = hub.output.join('\n');
+    expect(output).toMatch(/MASH_ENV/);
+    expect(output).toMatch(/NODE_ENV=production/);
+  });
+
+  it('the hub without MASH_ENV is production and refuses to start without its secrets', async () => {
+    const hub = new AppProcess('hub', APPS.hub, { DATABASE_URL: TEST_APP_DATABASE_URL, PORT: String(await freePort()) });
+    expect(await hub.exited).toEqual({ code: 1, signal: null });
+    expect(hub.output.join('\n')).toMatch(/STAFF_TOKEN_SECRET=.*required in production/);
   });
 });

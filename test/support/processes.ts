@@ -82,7 +82,11 @@ export const TEST_SIGNING_KEY_FILE = join(tmpdir(), 'mash-test', 'audit-signing-
 
 export function hubEnv(overrides: Record<string, string>): Record<string, string> {
   return {
+    // The tests sign in with the development accounts; production is the default, so ask for development.
+    MASH_ENV: 'development',
     LOG_LEVEL: 'warn',
+    // Refusals reach the audit trail counted a window at a time: a short window, so tests need not wait long.
+    ACCESS_REFUSAL_WINDOW_SECONDS: '1',
     OUTBOX_POLL_INTERVAL_MS: '200',
     AUDIT_SIGNING_KEY_FILE: TEST_SIGNING_KEY_FILE,
     STAFF_TOKEN_SECRET: TEST_STAFF_TOKEN_SECRET,

@@ -2,9 +2,22 @@ import { ConfigurationError, loadConfig } from '#platform';
 import { HubConfig } from './config.js';
 
 describe('hub configuration', () => {
-  it('runs in development with generated secrets', () => {
-    const config = loadConfig(HubConfig, {});
+  it('is production unless development is asked for: without MASH_ENV the secrets are required', () => {
+    expect(() => loadConfig(HubConfig, {})).toThrow(/STAFF_TOKEN_SECRET=.*required in production[\s\S]*AUDIT_SIGNING_KEY|AUDIT_SIGNING_KEY[\s\S]*STAFF_TOKEN_SECRET/);
+    const config = loadConfig(HubConfig, { STAFF_TOKEN_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----' });
+    expect(config.MASH_ENV).toBe('production');
+  });
+
+  it('runs in development with generated secrets when MASH_ENV=development', () => {
+    const config = loadConfig(HubConfig, { MASH_ENV: 'development' });
     expect(config).toMatchObject({ MASH_ENV: 'development', STAFF_TOKEN_SECRET: undefined, AUDIT_SIGNING_KEY: undefined });
+  });
+
+  it('refuses development together with NODE_ENV=production, naming both', () => {
+    expect(() => loadConfig(HubConfig, { MASH_ENV: 'development', NODE_ENV: 'production' })).toThrow(
+      /MASH_ENV="development": .*NODE_ENV=production/,
+    );
+    expect(loadConfig(HubConfig, { MASH_ENV: 'development', NODE_ENV: 'development' }).MASH_ENV).toBe('development');
   });
 
   it('refuses production without its secrets, naming them', () => {
@@ -21,6 +34,6 @@ describe('hub configuration', () => {
   });
 
   it('needs the audience and key set URL with an OIDC issuer', () => {
-    expect(() => loadConfig(HubConfig, { OIDC_ISSUER: 'https://login.council.example' })).toThrow(/OIDC_AUDIENCE[\s\S]*OIDC_JWKS_URL/);
+    expect(() => loadConfig(HubConfig, { MASH_ENV: 'development', OIDC_ISSUER: 'https://login.council.example' })).toThrow(/OIDC_AUDIENCE[\s\S]*OIDC_JWKS_URL/);
   });
 });

@@ -45,9 +45,22 @@ export class HubConfig extends ServiceConfig {
   @Min(1000)
   AUDIT_CHECKPOINT_INTERVAL_MS: number = 15 * 60 * 1000;
 
-  /** `production` refuses development conveniences: seed accounts, generated keys and secrets. */
+  /**
+   * `production` (the default, so a hub nobody configured fails closed) refuses development
+   * conveniences: seed accounts with known passwords, generated keys and secrets. `development`
+   * must be asked for, and is refused in a runtime that says it is production (NODE_ENV).
+   */
   @IsIn(['development', 'production'])
-  MASH_ENV: string = 'development';
+  @ValidateIf((c: HubConfig) => c.MASH_ENV !== 'development' || c.NODE_ENV === 'production')
+  @IsIn(['production'], {
+    message: '$property=development (seed accounts with known passwords) is refused with NODE_ENV=production; unset MASH_ENV or set it to production',
+  })
+  MASH_ENV: string = 'production';
+
+  /** Read only to refuse MASH_ENV=development where the runtime (e.g. the Docker image) says production. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string = undefined;
 
   /** Signs the hub's own staff access tokens (HS256); at least 32 characters. Required in production. */
   @ValidateIf((c: HubConfig) => c.MASH_ENV === 'production' || c.STAFF_TOKEN_SECRET !== undefined)
@@ -67,6 +80,18 @@ export class HubConfig extends ServiceConfig {
   @IsInt()
   @Min(300)
   STAFF_REFRESH_TOKEN_TTL_SECONDS: number = 8 * 3600;
+
+  /** How long after a refresh token's use the same token may be used again (two tabs refreshing at once) without being taken for theft; 0 for never. */
+  @IsInt()
+  @Min(0)
+  @Max(120)
+  STAFF_REFRESH_REUSE_GRACE_SECONDS: number = 10;
+
+  /** Refused requests are written to the audit trail as one counted event per source, reason, route and window of this many seconds. */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  ACCESS_REFUSAL_WINDOW_SECONDS: number = 60;
 
   /** Failed sign-ins in a row that lock an account, and for how long. */
   @IsInt()

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiter, RedisHealthIndicator, connectRedis } from '#platform';
 import { DeadLetterStore } from '#queue-transport';
 import { AccessGuard } from './access/access.guard.js';
+import { AccessRefusals } from './access/access-refusals.js';
 import { AuthController } from './access/auth.controller.js';
 import { DevelopmentAccounts } from './access/development-accounts.js';
 import { SignIn } from './access/sign-in.js';
@@ -48,6 +49,7 @@ export class HubModule implements OnApplicationShutdown {
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
+        AccessRefusals,
         StaffTokens,
         SignIn,
         DevelopmentAccounts,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, corsOrigins, createLogger, loadConfig } from '#platform';
+import { configureHttpApp, corsOrigins, createLogger, loadConfig, parseTrustProxy } from '#platform';
 import { connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
@@ -16,6 +16,7 @@ async function bootstrap(): Promise<void> {
       "The multi-agency safeguarding hub's staff API: sign-in, the contact queue and contacts in full for screeners and managers, the audit trail for auditors (search, export, verification, checkpoints), and operations (dead letters, health). Send Authorization: Bearer <access token>.",
     version: '1',
     corsOrigins: corsOrigins(config),
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
   });
 
   // The same process consumes every agency's intake queue (the server instances the health check watches).

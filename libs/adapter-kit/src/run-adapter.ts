@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, corsOrigins, createLogger, type HttpAppOptions } from '#platform';
+import { configureHttpApp, corsOrigins, createLogger, parseTrustProxy, type HttpAppOptions } from '#platform';
 import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import type { AdapterConfig } from './adapter-config.js';
 import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
@@ -10,7 +10,7 @@ import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
 export async function runAdapter(name: string, module: DynamicModule, config: AdapterConfig, docs: HttpAppOptions) {
   const logger = createLogger(name, config.LOG_LEVEL);
   const app = await NestFactory.create(module, { logger, bufferLogs: true });
-  configureHttpApp(app, { ...docs, corsOrigins: corsOrigins(config) });
+  configureHttpApp(app, { ...docs, corsOrigins: corsOrigins(config), trustProxy: parseTrustProxy(config.TRUST_PROXY) });
   app.useGlobalFilters(new CanonicalMappingFilter());
   connectQueueConsumer(app, app.get(QueueServer));
   await app.startAllMicroservices();

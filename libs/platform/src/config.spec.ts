@@ -1,5 +1,6 @@
 import { IsInt, Matches, Max, Min } from 'class-validator';
 import { ConfigurationError, loadConfig } from './config.js';
+import { ServiceConfig, parseTrustProxy } from './service-config.js';
 
 class ExampleConfig {
   @IsInt()
@@ -43,5 +44,31 @@ describe('loadConfig', () => {
     const problems = (error as ConfigurationError).problems;
     expect(problems.some((p) => p.startsWith('PORT="eighty"'))).toBe(true);
     expect(problems).toContain('REDIS_URL="mysql://nope": REDIS_URL must be a redis:// connection URL');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('is false (no proxy) unless set, and takes a hop count or addresses and subnets', () => {
+    expect(parseTrustProxy(loadConfig(ServiceConfig, {}).TRUST_PROXY)).toBe(false);
+    expect(parseTrustProxy(loadConfig(ServiceConfig, { TRUST_PROXY: 'false' }).TRUST_PROXY)).toBe(false);
+    expect(parseTrustProxy(loadConfig(ServiceConfig, { TRUST_PROXY: '1' }).TRUST_PROXY)).toBe(1);
+    expect(parseTrustProxy(loadConfig(ServiceConfig, { TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.7' }).TRUST_PROXY)).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
+  });
+
+  it('refuses anything else, naming the variable and the bad entry', () => {
+    for (const [value, problem] of [
+      ['true', /"true" is not an IP address/],
+      ['10.0.0.0/33', /"10.0.0.0\/33" is not an IP address, a subnet/],
+      ['loopback,proxy.example', /"proxy.example"/],
+      ['0', /hop count must be 1 to 10/],
+    ] as const) {
+      expect(() => loadConfig(ServiceConfig, { TRUST_PROXY: value })).toThrow(ConfigurationError);
+      expect(() => loadConfig(ServiceConfig, { TRUST_PROXY: value })).toThrow(new RegExp(`TRUST_PROXY=.*${problem.source}`));
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { EDGE_VALIDATION_OPTIONS, toFieldErrors, unstorableTextErrors, type FieldError } from '#contracts';
+import type { TrustProxy } from './service-config.js';
 
 /** The body of every 400: a summary and every invalid field with its path. */
 export interface ValidationProblem {
@@ -57,6 +58,8 @@ export interface HttpAppOptions {
   bodyLimit?: string;
   /** Browser origins allowed to call the API; none by default (CORS closed). */
   corsOrigins?: string[];
+  /** Which proxies' X-Forwarded-For decides request.ip (and so the rate limits' client); none by default. */
+  trustProxy?: TrustProxy;
 }
 
 /** What every app's HTTP side shares: validation at the edge, OpenAPI at /docs, shutdown hooks. */
@@ -64,6 +67,8 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   express.disable('x-powered-by');
+  // Without a trusted proxy, X-Forwarded-For is ignored: anyone could send one to pick their rate-limit bucket.
+  express.set('trust proxy', options.trustProxy ?? false);
   app.use(
     helmet({
       // The API answers JSON; the only page is the OpenAPI viewer at /docs, which needs its inline script and styles.

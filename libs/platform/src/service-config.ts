@@ -1,4 +1,54 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { isIP } from 'node:net';
+
+/** Express's names for address ranges, allowed in TRUST_PROXY beside addresses and subnets. */
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Which proxies' X-Forwarded-For Express believes: false (none: the connection's address is
+ * the client), a number of hops, or the proxies' addresses, subnets or named ranges.
+ */
+export type TrustProxy = false | number | string[];
+
+/** Reads TRUST_PROXY; throws with the reason when it is none of false, a hop count, or a list of addresses or subnets. */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value.trim() === 'false') return false;
+  if (/^\d+$/.test(value.trim())) {
+    const hops = Number(value.trim());
+    if (hops < 1 || hops > 10) throw new Error('a hop count must be 1 to 10 (or false for none)');
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (NAMED_RANGES.includes(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const longest = version === 4 ? 32 : 128;
+    if (!version || rest.length || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= longest))) {
+      throw new Error(`${JSON.stringify(entry)} is not an IP address, a subnet (address/prefix) or one of ${NAMED_RANGES.join(', ')}`);
+    }
+  }
+  return entries;
+}
+
+@ValidatorConstraint({ name: 'trustProxy' })
+class TrustProxyValue implements ValidatorConstraintInterface {
+  private problem = '';
+
+  validate(value: unknown): boolean {
+    try {
+      parseTrustProxy(String(value));
+      return true;
+    } catch (error) {
+      this.problem = (error as Error).message;
+      return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return `$property must be false, a hop count, or comma-separated proxy addresses or subnets: ${this.problem}`;
+  }
+}
 
 /**
  * Settings every app shares, read from environment variables of the same
@@ -36,6 +86,15 @@ export class ServiceConfig {
   @IsOptional()
   @Matches(/^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/, { message: '$property must be comma-separated http(s) origins' })
   CORS_ORIGINS?: string = undefined;
+
+  /**
+   * The reverse proxies in front of the app whose X-Forwarded-For to believe (Express's
+   * `trust proxy`): unset or false for none, a hop count, or addresses and subnets. Rate limits
+   * count per client address, so behind a proxy this must name it, or every client shares one limit.
+   */
+  @IsOptional()
+  @Validate(TrustProxyValue)
+  TRUST_PROXY?: string = undefined;
 }
 
 export function corsOrigins(config: ServiceConfig): string[] {

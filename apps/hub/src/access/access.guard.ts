@@ -8,10 +8,8 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AccessRefusals } from './access-refusals.js';
 import { ACCESS_POLICY, type AccessPolicy } from './access-policy.js';
 import { staffActor } from './staff-actor.js';
 import { StaffTokens, TokenRefusedError } from './staff-tokens.js';
@@ -21,14 +19,13 @@ type StaffRequest = Request & { staff?: StaffMember };
 
 /**
  * Applies each route's declared policy; a route that declares none is
- * refused. Every refusal is recorded in the audit trail before it is sent.
+ * refused. Every refusal is counted for the audit trail before it is sent.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
+    private readonly refusals: AccessRefusals,
     private readonly tokens: StaffTokens,
   ) {}
 
@@ -48,7 +45,7 @@ export class AccessGuard implements CanActivate {
       staff = await this.tokens.verify(bearer[1]);
     } catch (error) {
       if (error instanceof TokenRefusedError) {
-        return this.refuse(request, null, new UnauthorizedException(`The access token is refused: ${error.reason}`), 'token.refused');
+        return this.refuse(request, null, new UnauthorizedException(`The access token is refused: ${error.message}`), 'token.refused', error.reason);
       }
       throw error;
     }
@@ -64,21 +61,22 @@ export class AccessGuard implements CanActivate {
     staff: StaffMember | null,
     refusal: HttpException,
     action: 'access.denied' | 'token.refused' = 'access.denied',
+    reason = refusal.message,
   ): Promise<never> {
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
-        actor: staff ? staffActor(staff) : { type: 'person', id: 'anonymous' },
-        action,
-        purpose: 'access control',
-        details: {
-          method: request.method,
-          route: (request.route as { path?: string } | undefined)?.path ?? null,
-          path: request.path,
-          status: refusal.getStatus(),
-          reason: refusal.message,
-        },
-      }),
-    );
+    // Counted, not appended: the audit event (one per source, reason, route and window) is
+    // written by AccessRefusals' flush, so a flood of refusals never queues on the chain head.
+    await this.refusals.count({
+      actor: staff ? staffActor(staff) : { type: 'person', id: 'anonymous' },
+      action,
+      reason,
+      details: {
+        // Without a member of staff, the source is the caller's address (behind a proxy, as TRUST_PROXY allows).
+        ...(!staff && { address: request.ip ?? null }),
+        method: request.method,
+        route: (request.route as { path?: string } | undefined)?.path ?? null,
+        status: refusal.getStatus(),
+      },
+    });
     throw refusal;
   }
 }

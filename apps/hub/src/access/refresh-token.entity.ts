@@ -3,8 +3,8 @@ import { StaffAccount } from './staff-account.entity.js';
 
 /**
  * A refresh token, stored as its SHA-256 only. Each use replaces it with a
- * new one; presenting a replaced token again revokes the whole family, as it
- * means the token was copied.
+ * new one; presenting a replaced token again (after STAFF_REFRESH_REUSE_GRACE_SECONDS)
+ * revokes the whole family, as it means the token was copied.
  */
 @Entity('refresh_token')
 @Index('uq_refresh_token_hash', ['tokenHash'], { unique: true })

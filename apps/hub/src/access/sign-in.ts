@@ -7,6 +7,7 @@ import { HubConfig } from '../config.js';
 import { decoyHash, passwordMatches } from './passwords.js';
 import { RefreshToken } from './refresh-token.entity.js';
 import { StaffAccount } from './staff-account.entity.js';
+import { accountActor } from './staff-actor.js';
 import { StaffTokens } from './staff-tokens.js';
 
 export interface SignedIn {
@@ -37,35 +38,74 @@ export class SignIn {
 
   async signIn(username: string, password: string): Promise<SignedIn> {
     const account = await this.dataSource.manager.findOneBy(StaffAccount, { username });
-    const now = new Date();
     if (!account || account.disabledAt) {
       // Spend the same time as a real check, so response times do not reveal which usernames exist.
       await passwordMatches(password, await decoyHash());
-      await this.record({ action: 'login.failed', actor: { type: 'person', id: username }, details: { reason: 'unknown or disabled account' } });
+      await this.record({ action: 'login.failed', actor: { type: 'person', id: 'anonymous' }, details: { reason: 'unknown or disabled account', username } });
       throw new UnauthorizedException(WRONG);
     }
-    if (account.lockedUntil && account.lockedUntil > now) {
-      await this.record({ action: 'login.failed', actor: { type: 'person', id: username }, details: { reason: 'account locked', lockedUntil: account.lockedUntil.toISOString() } });
-      throw new HttpException(
-        `This account is locked after repeated failed sign-ins until ${account.lockedUntil.toISOString()}`,
-        HttpStatus.LOCKED,
-      );
-    }
+    // The attempt is counted before the password is checked, so parallel guesses cannot all
+    // see an unlocked account: the attempt that reaches the threshold locks it for the rest.
+    const attempt = await this.takeAttempt(account.id);
+    if (!attempt) return this.refuseLocked(account, 'account locked');
     if (!(await passwordMatches(password, account.passwordHash))) {
-      await this.failed(account);
+      await this.record({
+        action: 'login.failed',
+        actor: accountActor(account),
+        subject: { type: 'staff_account', id: account.id },
+        details: { reason: 'wrong password', failures: attempt.number, lockedUntil: attempt.lockedUntil?.toISOString() ?? null },
+      });
       throw new UnauthorizedException(WRONG);
     }
-    return this.dataSource.transaction(async (manager) => {
-      await manager.update(StaffAccount, { id: account.id }, { failedSignIns: 0, lockedUntil: null });
-      const signedIn = await this.issue(manager, account, randomUUID());
+    const signedIn = await this.dataSource.transaction(async (manager) => {
+      // A success counts only if no other attempt locked the account meanwhile (the attempt
+      // that locked it itself is the threshold-th attempt, which may still be the right one).
+      const cleared = (await manager.query(
+        `UPDATE staff_account SET failed_sign_ins = 0, locked_until = NULL
+          WHERE id = $1 AND disabled_at IS NULL AND (locked_until IS NULL OR ($2::int >= $3::int AND failed_sign_ins = $2::int))
+          RETURNING id`,
+        [account.id, attempt.number, this.config.SIGN_IN_LOCKOUT_THRESHOLD],
+      )) as [unknown[], number];
+      if (!cleared[0].length) return null;
+      const issued = await this.issue(manager, account, randomUUID());
       await this.audit.record(manager, {
-        actor: { type: 'person', id: account.username, onBehalfOf: account.roles.join(',') },
+        actor: accountActor(account),
         action: 'login.succeeded',
         subject: { type: 'staff_account', id: account.id },
         purpose: 'access control',
       });
-      return signedIn;
+      return issued;
     });
+    return signedIn ?? this.refuseLocked(account, 'account locked during the sign-in');
+  }
+
+  /**
+   * Takes one sign-in attempt in one statement: refused (null) while the account is locked;
+   * the attempt that reaches the threshold locks it. An expired lock starts a new count.
+   */
+  private async takeAttempt(accountId: string): Promise<{ number: number; lockedUntil: Date | null } | null> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE staff_account
+          SET failed_sign_ins = CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END,
+              locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_sign_ins + 1 ELSE 1 END) >= $2
+                                  THEN now() + make_interval(secs => $3) ELSE NULL END
+        WHERE id = $1 AND disabled_at IS NULL AND (locked_until IS NULL OR locked_until <= now())
+        RETURNING failed_sign_ins, locked_until`,
+      [accountId, this.config.SIGN_IN_LOCKOUT_THRESHOLD, this.config.SIGN_IN_LOCKOUT_SECONDS],
+    )) as [{ failed_sign_ins: number; locked_until: Date | null }[], number];
+    return rows.length ? { number: rows[0].failed_sign_ins, lockedUntil: rows[0].locked_until } : null;
+  }
+
+  private async refuseLocked(account: StaffAccount, reason: string): Promise<never> {
+    const current = await this.dataSource.manager.findOneBy(StaffAccount, { id: account.id });
+    const lockedUntil = current?.lockedUntil ?? new Date(Date.now() + this.config.SIGN_IN_LOCKOUT_SECONDS * 1000);
+    await this.record({
+      action: 'login.failed',
+      actor: accountActor(account),
+      subject: { type: 'staff_account', id: account.id },
+      details: { reason, lockedUntil: lockedUntil.toISOString() },
+    });
+    throw new HttpException(`This account is locked after repeated failed sign-ins until ${lockedUntil.toISOString()}`, HttpStatus.LOCKED);
   }
 
   async refresh(refreshToken: string): Promise<SignedIn> {
@@ -81,7 +121,7 @@ export class SignIn {
       const now = new Date();
       const refuse = async (reason: string, extra: Record<string, unknown> = {}) => {
         await this.audit.record(manager, {
-          actor: { type: 'person', id: account?.username ?? 'anonymous' },
+          actor: account ? accountActor(account) : { type: 'person', id: 'anonymous' },
           action: 'token.refused',
           purpose: 'access control',
           details: { token: 'refresh', reason, ...extra },
@@ -89,8 +129,15 @@ export class SignIn {
         return { refused: reason };
       };
       if (!stored || !account) return refuse('unknown');
+      if (stored.usedAt && !stored.revokedAt && now.getTime() - stored.usedAt.getTime() <= this.config.STAFF_REFRESH_REUSE_GRACE_SECONDS * 1000) {
+        // Used moments ago: two tabs (or a retried request) refreshing at once, not a copy.
+        // Another pair of the same sign-in, so signing out still ends them all.
+        if (stored.expiresAt <= now) return refuse('expired');
+        if (account.disabledAt) return refuse('account disabled');
+        return { signedIn: await this.issue(manager, account, stored.familyId) };
+      }
       if (stored.usedAt) {
-        // A used token presented again was copied: end every session descended from that sign-in.
+        // A used token presented again after the grace period was copied: end every session descended from that sign-in.
         await manager.update(RefreshToken, { familyId: stored.familyId }, { revokedAt: now });
         return refuse('already used; every token of this sign-in is revoked', { familyId: stored.familyId });
       }
@@ -112,36 +159,10 @@ export class SignIn {
       if (!stored || !account) return;
       await manager.update(RefreshToken, { familyId: stored.familyId }, { revokedAt: new Date() });
       await this.audit.record(manager, {
-        actor: { type: 'person', id: account.username, onBehalfOf: account.roles.join(',') },
+        actor: accountActor(account),
         action: 'logout',
         subject: { type: 'staff_account', id: account.id },
         purpose: 'access control',
-      });
-    });
-  }
-
-  private async failed(account: StaffAccount): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      // Counted in the database, so parallel guesses cannot each see a count below the threshold.
-      const counted = await manager
-        .createQueryBuilder()
-        .update(StaffAccount)
-        .set({ failedSignIns: () => 'failed_sign_ins + 1' })
-        .where('id = :id', { id: account.id })
-        .returning('failed_sign_ins')
-        .execute();
-      const failures = (counted.raw as { failed_sign_ins: number }[])[0].failed_sign_ins;
-      let lockedUntil: Date | null = null;
-      if (failures >= this.config.SIGN_IN_LOCKOUT_THRESHOLD) {
-        lockedUntil = new Date(Date.now() + this.config.SIGN_IN_LOCKOUT_SECONDS * 1000);
-        await manager.update(StaffAccount, { id: account.id }, { failedSignIns: 0, lockedUntil });
-      }
-      await this.audit.record(manager, {
-        actor: { type: 'person', id: account.username },
-        action: 'login.failed',
-        subject: { type: 'staff_account', id: account.id },
-        purpose: 'access control',
-        details: { reason: 'wrong password', failures, lockedUntil: lockedUntil?.toISOString() ?? null },
       });
     });
   }

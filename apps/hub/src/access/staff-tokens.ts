@@ -8,10 +8,16 @@ import { STAFF_ROLES, type StaffMember, type StaffRole } from './staff.js';
 /** The hub's own tokens say they come from here. */
 export const HUB_ISSUER = 'urn:mash:hub';
 export const HUB_AUDIENCE = 'urn:mash:hub:staff';
+/** The audit trail's actor id holds up to this many characters. */
+export const MAX_SUBJECT_LENGTH = 500;
 
 export class TokenRefusedError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  /** `reason` is what the audit trail counts (nothing of the caller's choosing); `message` what the caller is told. */
+  constructor(
+    readonly reason: string,
+    message = reason,
+  ) {
+    super(message);
     this.name = 'TokenRefusedError';
   }
 }
@@ -79,11 +85,13 @@ export class StaffTokens {
       if (error instanceof TokenRefusedError) throw error;
       throw new TokenRefusedError(refusalReason(error));
     }
-    throw new TokenRefusedError(`tokens from issuer ${JSON.stringify(issuer ?? null)} are not accepted`);
+    throw new TokenRefusedError("the token's issuer is not accepted", `tokens from issuer ${JSON.stringify(issuer?.slice(0, 200) ?? null)} are not accepted`);
   }
 
   private member(payload: JWTPayload, issuer: string, nameClaim: string, rolesClaim: string): StaffMember {
     if (!payload.sub) throw new TokenRefusedError('the token names no subject');
+    // The subject is the actor id in the audit trail (OpenID Connect allows 255 characters).
+    if (payload.sub.length > MAX_SUBJECT_LENGTH) throw new TokenRefusedError(`the token's subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
     const claimed = payload[rolesClaim];
     const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is StaffRole => STAFF_ROLES.includes(r as StaffRole));
     if (!roles.length) throw new TokenRefusedError(`the token carries no MASH role in its ${rolesClaim} claim`);

@@ -25,8 +25,8 @@ export class AuditEvent {
   @Column('varchar', { name: 'actor_type', length: 20 })
   actorType!: ActorType;
 
-  /** A person's user id, or an agency system's name. */
-  @Column('varchar', { name: 'actor_id', length: 100 })
+  /** A person's stable subject at their issuer (details name the issuer and the name shown), or an agency system's id. */
+  @Column('varchar', { name: 'actor_id', length: 500 })
   actorId!: string;
 
   /** The agency, team or role the actor acted for. */

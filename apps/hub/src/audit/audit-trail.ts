@@ -6,8 +6,13 @@ import { AuditEvent, type ActorType } from './audit-event.entity.js';
 
 export interface Actor {
   type: ActorType;
+  /** A stable id: a person's subject at their issuer (never a display name), a system's id. */
   id: string;
   onBehalfOf?: string | null;
+  /** Who vouched for a person (the hub, or the council's identity provider); kept in details as actorIssuer. */
+  issuer?: string;
+  /** The name the person showed at the time, which may change; kept in details as actorName. */
+  name?: string;
 }
 
 export interface AuditRecord {
@@ -54,6 +59,13 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** The actor's issuer and display name, when it has them, in the details (hashed with the rest). */
+function withActorIdentity(record: AuditRecord): Record<string, unknown> {
+  const { issuer, name } = record.actor;
+  if (issuer === undefined && name === undefined) return record.details ?? {};
+  return { ...record.details, actorIssuer: issuer ?? null, actorName: name ?? null };
+}
+
 /** The hub itself, acting on a partner's message. */
 export function hubActing(onBehalfOf?: string): Actor {
   return { type: 'hub', id: 'mash-hub', onBehalfOf };
@@ -98,7 +110,7 @@ export class AuditTrail {
         lawfulBasis: record.lawfulBasis == null ? null : storedText(record.lawfulBasis),
         correlationId: storedUuid(record.correlationId),
         // A JSON round trip now, so what is hashed is exactly what jsonb will give back.
-        details: JSON.parse(JSON.stringify(record.details ?? {}), (_, value: unknown) => storedJson(value)) as Record<string, unknown>,
+        details: JSON.parse(JSON.stringify(withActorIdentity(record)), (_, value: unknown) => storedJson(value)) as Record<string, unknown>,
         previousHash,
       };
       const event: ChainedEvent = { ...unhashed, hash: hashEvent(unhashed) };

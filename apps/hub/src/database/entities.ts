@@ -1,3 +1,4 @@
+import { AccessRefusalTally } from '../access/access-refusal-tally.entity.js';
 import { RefreshToken } from '../access/refresh-token.entity.js';
 import { StaffAccount } from '../access/staff-account.entity.js';
 import { AuditChainHead } from '../audit/audit-chain-head.entity.js';
@@ -9,4 +10,4 @@ import { Contact } from '../contacts/contact.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally];

@@ -20,7 +20,9 @@ describe('database schema', () => {
     await resetDatabase();
     const dataSource = await createDataSource(TEST_DATABASE_URL).initialize();
     try {
-      await dataSource.undoLastMigration({ transaction: 'each' });
+      // Back to just before organisations were recorded, whatever migrations came after.
+      const applied = async () => (await dataSource.query('SELECT 1 FROM schema_migration WHERE name = $1', ['NotificationSourceOrganisation1763884800010'])).length > 0;
+      while (await applied()) await dataSource.undoLastMigration({ transaction: 'each' });
       const insert = `INSERT INTO notification (id, source_agency, partner_reference, correlation_id, schema_version, reported_at, received_at, sender_urgency, categories, message)
         VALUES ($1, 'police', 'PPN/OLD/1', $1, 1, now(), now(), 'amber', '{3A}', $2)`;
       await dataSource.query(insert, ['6f1d3b0e-8a53-5c1e-9d4a-2b7f0c9e1a11', JSON.stringify({ partnerReference: 'PPN/OLD/1' })]);

@@ -1,27 +1,24 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { InvalidMessageError, MessagePatterns, PartnerAccessRefused, validateMessage } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AccessRefusals } from '../access/access-refusals.js';
 import { IntakeOrigin } from './intake-origin.js';
 
 /**
- * An adapter refused a partner's request: the hub records it as
- * 'access.denied' by the system that presented the credential (or
+ * An adapter refused a partner's request: the hub counts it (AccessRefusals)
+ * as 'access.denied' by the system that presented the credential (or
  * 'anonymous'), for the agency the credential was issued to.
  *
- * Recorded at least once: if the hub stops between the commit and the job's
- * completion, the message returns and is recorded again, with the same refusalId.
+ * Counted at least once: if the hub stops between the count and the job's
+ * completion, the message returns and is counted again.
  */
 @Controller()
 export class PartnerAccessRefusedHandler {
   private readonly logger = new Logger(PartnerAccessRefusedHandler.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
+    private readonly refusals: AccessRefusals,
     private readonly origin: IntakeOrigin,
   ) {}
 
@@ -36,25 +33,22 @@ export class PartnerAccessRefusedHandler {
       if (error instanceof InvalidMessageError) throw new PermanentMessageError(error.message, error.errors);
       throw error;
     }
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
-        actor: { type: 'agency_system', id: refusal.credentialId ?? 'anonymous', onBehalfOf: refusal.claimedAgency ?? null },
-        action: 'access.denied',
-        purpose: 'access control',
-        details: {
-          refusalId: refusal.refusalId,
-          adapterAgency: refusal.adapterAgency,
-          claimedAgency: refusal.claimedAgency ?? null,
-          claimedOrganisation: refusal.claimedOrganisation ?? null,
-          credentialId: refusal.credentialId ?? null,
-          reason: refusal.reason,
-          status: refusal.status,
-          method: refusal.method,
-          route: refusal.route,
-          refusedAt: refusal.refusedAt,
-        },
-      }),
-    );
-    this.logger.log({ message: 'partner access refusal recorded', refusalId: refusal.refusalId, reason: refusal.reason, jobId: context.getJob().id });
+    // Counted with the other refusals from the same system, reason and route in this window:
+    // a partner retrying with a bad credential must not grow the chain (or wait on its head) per request.
+    await this.refusals.count({
+      actor: { type: 'agency_system', id: refusal.credentialId ?? 'anonymous', onBehalfOf: refusal.claimedAgency ?? null },
+      action: 'access.denied',
+      reason: refusal.reason,
+      details: {
+        adapterAgency: refusal.adapterAgency,
+        claimedAgency: refusal.claimedAgency ?? null,
+        claimedOrganisation: refusal.claimedOrganisation ?? null,
+        credentialId: refusal.credentialId ?? null,
+        status: refusal.status,
+        method: refusal.method,
+        route: refusal.route,
+      },
+    });
+    this.logger.log({ message: 'partner access refusal counted', refusalId: refusal.refusalId, reason: refusal.reason, jobId: context.getJob().id });
   }
 }

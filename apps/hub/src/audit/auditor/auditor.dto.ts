@@ -44,10 +44,10 @@ export class AuditEventFilters {
   @IsIn(AGENCIES)
   agency?: Agency;
 
-  @ApiPropertyOptional({ description: "Exactly this actor id: a member of staff's id, or an agency system such as police-adapter", maxLength: 100 })
+  @ApiPropertyOptional({ description: "Exactly this actor id: a member of staff's subject at their issuer (a built-in account's id), or an agency system such as police-adapter", maxLength: 500 })
   @IsOptional()
   @IsString()
-  @Length(1, 100)
+  @Length(1, 500)
   actor?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS })

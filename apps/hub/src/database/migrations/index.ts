@@ -2,6 +2,13 @@ import { InitialSchema1763884800000 } from './1763884800000-initial-schema.js';
 import { AuditAppendOnly1763884800001 } from './1763884800001-audit-append-only.js';
 import { StaffAccounts1763884800002 } from './1763884800002-staff-accounts.js';
 import { NotificationSourceOrganisation1763884800010 } from './1763884800010-notification-source-organisation.js';
+import { AccessRefusalTally1763884800020 } from './1763884800020-access-refusal-tally.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1763884800000, AuditAppendOnly1763884800001, StaffAccounts1763884800002, NotificationSourceOrganisation1763884800010];
+export const MIGRATIONS = [
+  InitialSchema1763884800000,
+  AuditAppendOnly1763884800001,
+  StaffAccounts1763884800002,
+  NotificationSourceOrganisation1763884800010,
+  AccessRefusalTally1763884800020,
+];
