@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
@@ -9,7 +9,7 @@ import { Child } from '../children/child.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { ContactNotification } from './contact-notification.entity.js';
 import { Contact } from './contact.entity.js';
-import type { ContactDetail, ContactPage, ContactSummary, ListContactsQuery } from './contact.dto.js';
+import { CONTACT_COUNT_LIMIT, CONTACT_CURSOR_PATTERN, type ContactDetail, type ContactPage, type ContactSummary, type ListContactsQuery } from './contact.dto.js';
 
 /**
  * What screeners read: the queue of contacts and one contact in full. Every
@@ -31,7 +31,7 @@ export class ContactQueries {
         action: 'contacts.listed',
         purpose: 'screening',
         details: {
-          filters: { status: query.status ?? null, rag: query.rag ?? null, page: query.page, pageSize: query.pageSize },
+          filters: { status: query.status ?? null, rag: query.rag ?? null, after: query.after ?? null, pageSize: query.pageSize },
           total: page.total,
           contactIds: page.items.map((item) => item.id),
           childIds: page.items.map((item) => item.child.id),
@@ -57,21 +57,49 @@ export class ContactQueries {
     });
   }
 
+  /**
+   * Keyset paging, newest first: each page starts after the last contact of
+   * the one before, so a deep page costs what the first does, and a contact
+   * arriving meanwhile neither repeats nor hides one. The total is counted only
+   * up to CONTACT_COUNT_LIMIT, never over the whole table.
+   */
   private async findPage(manager: EntityManager, query: ListContactsQuery): Promise<ContactPage> {
-    const builder = manager
-      .createQueryBuilder(Contact, 'contact')
+    const filtered = (builder: SelectQueryBuilder<Contact>) => {
+      if (query.status === 'open') builder.andWhere("contact.status <> 'closed'");
+      else if (query.status) builder.andWhere('contact.status = :status', { status: query.status });
+      if (query.rag === 'unrated') builder.andWhere('contact.rag IS NULL');
+      else if (query.rag) builder.andWhere('contact.rag = :rag', { rag: query.rag });
+      return builder;
+    };
+    const page = filtered(manager.createQueryBuilder(Contact, 'contact'))
       .innerJoinAndSelect('contact.child', 'child')
+      // Microseconds, so the cursor names the row exactly (a JavaScript Date keeps only milliseconds).
+      .addSelect("(extract(epoch FROM contact.received_at) * 1000000)::bigint::text", 'received_us')
       .orderBy('contact.received_at', 'DESC')
       .addOrderBy('contact.id', 'DESC')
-      .offset((query.page - 1) * query.pageSize)
-      .limit(query.pageSize);
-    if (query.status === 'open') builder.andWhere("contact.status <> 'closed'");
-    else if (query.status) builder.andWhere('contact.status = :status', { status: query.status });
-    if (query.rag === 'unrated') builder.andWhere('contact.rag IS NULL');
-    else if (query.rag) builder.andWhere('contact.rag = :rag', { rag: query.rag });
+      .limit(query.pageSize + 1);
+    const after = query.after ? CONTACT_CURSOR_PATTERN.exec(query.after) : null;
+    if (after) {
+      page.andWhere("(contact.received_at, contact.id) < (timestamptz 'epoch' + :afterUs * interval '1 microsecond', :afterId)", {
+        afterUs: after[1],
+        afterId: after[2],
+      });
+    }
+    const { entities, raw } = await page.getRawAndEntities<{ received_us: string; contact_id: string }>();
 
-    const [contacts, total] = await builder.getManyAndCount();
-    return { items: contacts.map((c) => toSummary(c, c.child!)), page: query.page, pageSize: query.pageSize, total };
+    const [countSql, countParameters] = filtered(manager.createQueryBuilder(Contact, 'contact').select('1').limit(CONTACT_COUNT_LIMIT + 1)).getQueryAndParameters();
+    const [{ counted }] = (await manager.query(`SELECT count(*)::int AS counted FROM (${countSql}) capped`, countParameters)) as { counted: number }[];
+
+    const shown = entities.slice(0, query.pageSize);
+    const last = shown.at(-1);
+    const lastRaw = last && raw.find((row) => row.contact_id === last.id);
+    return {
+      items: shown.map((c) => toSummary(c, c.child!)),
+      pageSize: query.pageSize,
+      nextCursor: entities.length > query.pageSize && lastRaw ? `${lastRaw.received_us}_${last.id}` : null,
+      total: Math.min(counted, CONTACT_COUNT_LIMIT),
+      totalIsExact: counted <= CONTACT_COUNT_LIMIT,
+    };
   }
 
   private async findOne(manager: EntityManager, id: string): Promise<ContactDetail | null> {

@@ -1,11 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { RAG_RATINGS, type Agency, type Rag } from '#contracts';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
 
 export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
 export const RAG_FILTERS = [...RAG_RATINGS, 'unrated'] as const;
+
+/** A page's end: the last contact's receipt time in microseconds since 1970, and its id. */
+export const CONTACT_CURSOR_PATTERN = /^(\d{1,17})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+/** Counting stops here: enough to say how long a queue is, without counting a whole table for every page. */
+export const CONTACT_COUNT_LIMIT = 10_000;
 
 export class ListContactsQuery {
   @ApiPropertyOptional({ enum: CONTACT_STATUS_FILTERS, description: '`open` means any status but closed' })
@@ -18,12 +23,10 @@ export class ListContactsQuery {
   @IsIn(RAG_FILTERS)
   rag?: (typeof RAG_FILTERS)[number];
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ description: "Where the previous page ended: its `nextCursor`. Omit for the first page" })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
+  @Matches(CONTACT_CURSOR_PATTERN, { message: '$property must be a nextCursor from a previous page' })
+  after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
   @IsOptional()
@@ -59,10 +62,14 @@ export class ContactSummary {
 }
 
 export class ContactPage {
-  @ApiProperty({ type: [ContactSummary] }) items!: ContactSummary[];
-  @ApiProperty() page!: number;
+  @ApiProperty({ type: [ContactSummary], description: 'Newest first' }) items!: ContactSummary[];
   @ApiProperty() pageSize!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` for the next page; null on the last page' })
+  nextCursor!: string | null;
+  @ApiProperty({ description: `Contacts matching the filters, on every page, counted up to ${CONTACT_COUNT_LIMIT.toLocaleString('en-GB')}` })
+  total!: number;
+  @ApiProperty({ description: `False when there are more than ${CONTACT_COUNT_LIMIT.toLocaleString('en-GB')} and total is that limit` })
+  totalIsExact!: boolean;
 }
 
 export class LinkedNotification {
