@@ -8,9 +8,15 @@ const logger = new Logger('QueueTransport');
  * A connection for BullMQ. `maxRetriesPerRequest: null` is required by
  * workers (their blocking commands must survive reconnects) and makes queue
  * commands wait for Redis to come back instead of failing after a few tries.
+ * Producers give a command timeout, so a publish never waits on Redis without
+ * end; consumers must not (their blocking commands wait on purpose).
  */
-export function createQueueConnection(redisUrl: string, name: string): Redis {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: name });
+export function createQueueConnection(redisUrl: string, name: string, { commandTimeoutMs }: { commandTimeoutMs?: number } = {}): Redis {
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    ...(commandTimeoutMs !== undefined && { commandTimeout: commandTimeoutMs }),
+  });
   // ioredis reconnects by itself; without a listener it would print "Unhandled error event".
   redis.on('error', (error: Error) => logger.warn({ message: 'queue Redis connection error', connection: name, error: error.message }));
   return redis;
