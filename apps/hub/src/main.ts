@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, corsOrigins, createLogger, loadConfig } from '#platform';
+import { RedisUnavailableFilter, configureHttpApp, corsOrigins, createLogger, loadConfig } from '#platform';
 import { connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
@@ -17,6 +17,8 @@ async function bootstrap(): Promise<void> {
     version: '1',
     corsOrigins: corsOrigins(config),
   });
+
+  app.useGlobalFilters(new RedisUnavailableFilter(app.getHttpAdapter()));
 
   // The same process consumes every agency's intake queue (the server instances the health check watches).
   for (const server of app.get(IntakeConsumers).all()) connectQueueConsumer(app, server);

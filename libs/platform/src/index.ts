@@ -6,5 +6,6 @@ export * from './http.js';
 export * from './logging.js';
 export * from './rate-limit.js';
 export * from './redis.js';
+export * from './redis-unavailable.filter.js';
 export * from './route-inventory.js';
 export * from './service-config.js';

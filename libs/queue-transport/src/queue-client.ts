@@ -15,6 +15,9 @@ import { QueueUnavailableError } from './errors.js';
 import { QueueRecord } from './queue-record.js';
 import { assertRedisKeepsQueuedMessages, createQueueConnection, describeRedis, quit } from './redis-connection.js';
 
+/** Closing waits at most this long for the queue before dropping the connection. */
+const CLOSE_WAIT_MS = 2_000;
+
 interface Opened {
   queue: Queue;
   connection: Redis;
@@ -37,6 +40,7 @@ export class QueueClient extends ClientProxy {
   private readonly logger = new Logger(QueueClient.name);
   private opening: Promise<Opened> | undefined;
   private opened: Opened | undefined;
+  private connecting: Redis | undefined;
 
   constructor(private readonly options: QueueClientOptions) {
     super();
@@ -60,6 +64,10 @@ export class QueueClient extends ClientProxy {
     const opening = this.opening;
     this.opening = undefined;
     if (!opening) return;
+    if (!this.opened) {
+      // Still connecting (perhaps to a Redis that does not answer): drop that connection; open() then fails and releases it.
+      this.connecting?.disconnect();
+    }
     let opened: Opened;
     try {
       opened = await opening;
@@ -71,7 +79,7 @@ export class QueueClient extends ClientProxy {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       opened.queue.close().catch(() => undefined),
-      new Promise((resolve) => (timer = setTimeout(resolve, this.publishTimeoutMs()))),
+      new Promise((resolve) => (timer = setTimeout(resolve, Math.min(this.publishTimeoutMs(), CLOSE_WAIT_MS)))),
     ]);
     clearTimeout(timer);
     await quit(opened.connection);
@@ -163,6 +171,7 @@ export class QueueClient extends ClientProxy {
     const connection = createQueueConnection(this.options.redisUrl, `mash-producer-${this.options.queue}`, {
       commandTimeoutMs: this.publishTimeoutMs(),
     });
+    this.connecting = connection;
     let queue: Queue | undefined;
     try {
       await assertRedisKeepsQueuedMessages(connection, describeRedis(connection));
@@ -176,6 +185,8 @@ export class QueueClient extends ClientProxy {
       await queue?.close().catch(() => undefined); // the original error is the one to report
       await quit(connection);
       throw error;
+    } finally {
+      if (this.connecting === connection) this.connecting = undefined;
     }
   }
 }

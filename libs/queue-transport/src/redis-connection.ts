@@ -22,17 +22,27 @@ export function createQueueConnection(redisUrl: string, name: string, { commandT
   return redis;
 }
 
-/** Closes a connection we own; one that never connected is just disconnected. */
+/** How long a polite QUIT may take before the connection is simply dropped. */
+const QUIT_WAIT_MS = 2_000;
+
+/** Closes a connection we own; one that never connected, or a Redis that does not answer QUIT in time, is just disconnected. */
 export async function quit(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status !== 'ready') {
     redis.disconnect();
     return;
   }
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.quit();
+    const answered = await Promise.race([
+      redis.quit().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_WAIT_MS))),
+    ]);
+    if (!answered) redis.disconnect();
   } catch {
     redis.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }
 
