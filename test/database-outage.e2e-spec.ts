@@ -21,7 +21,8 @@ import { TcpProxy } from './support/tcp-proxy.js';
 
 const prefix = uniquePrefix();
 const police = await issueTestCredential(prefix, 'police');
-const intake = new Queue(hubIntakeQueue('police'), { connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+const intakeRedis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+const intake = new Queue(hubIntakeQueue('police'), { connection: intakeRedis, prefix });
 const stored = () => withDatabase(async (db) => Number((await db.query('SELECT count(*) FROM notification')).rows[0].count));
 
 /**
@@ -67,6 +68,7 @@ describe('a database outage during intake', () => {
     await proxy?.restore();
     await Promise.all([hub?.stop(), adapter?.stop()]);
     await intake.close();
+    await intakeRedis.quit();
     await proxy?.cut();
     await deleteRedisKeys(prefix);
   });
@@ -150,5 +152,38 @@ describe('a database outage during intake', () => {
     );
     expect(event).toMatchObject({ actor_id: 'al.admin', details: { queue: hubIntakeQueue('police'), count: 2, failedFrom: before, more: false } });
     expect(event.details.messageIds.sort()).toEqual([...ids].sort());
+  });
+
+  it('shows parked outbox messages to an operator, who may retry one, each step audited', async () => {
+    const id = randomUUID();
+    // A message the relay gave up on (a queue name it could never publish to).
+    await withDatabase((db) =>
+      db.query(
+        `INSERT INTO outbox_message (id, queue, pattern, payload, created_at, publish_attempts, last_error, parked_at)
+         VALUES ($1, 'not:a-queue', 'notification.accepted', '{}', now(), 20, 'Queue name cannot contain :', now())`,
+        [id],
+      ),
+    );
+    const page = await request(hub.url).get('/api/admin/outbox/parked').set(staff.admin).expect(200);
+    expect(page.body).toEqual({
+      total: 1,
+      items: [expect.objectContaining({ id, queue: 'not:a-queue', publishAttempts: 20, lastError: 'Queue name cannot contain :' })],
+    });
+    expect(page.body.items[0].payload).toBeUndefined();
+    await request(hub.url).post(`/api/admin/outbox/parked/${id}/retry`).set(staff.admin).expect(204);
+    await request(hub.url).post(`/api/admin/outbox/parked/${id}/retry`).set(staff.admin).expect(404);
+    await request(hub.url).post('/api/admin/outbox/parked/not-a-uuid/retry').set(staff.admin).expect(400);
+    const events = await withDatabase(
+      async (db) =>
+        (await db.query("SELECT action, actor_id, details FROM audit_event WHERE action IN ('outbox.parked_listed', 'outbox.retried') ORDER BY sequence")).rows,
+    );
+    expect(events).toEqual([
+      { action: 'outbox.parked_listed', actor_id: 'al.admin', details: { offset: 0, limit: 25, messageIds: [id] } },
+      { action: 'outbox.retried', actor_id: 'al.admin', details: { messageId: id } },
+    ]);
+    // Due again: the relay tries it at once (and it fails again, recorded on the row).
+    await waitFor('the relay to try it again', () =>
+      withDatabase(async (db) => ((await db.query('SELECT publish_attempts FROM outbox_message WHERE id = $1', [id])).rows[0].publish_attempts >= 1 ? true : undefined)),
+    );
   });
 });

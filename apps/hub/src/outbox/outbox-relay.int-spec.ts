@@ -45,7 +45,8 @@ describe('the outbox relay (Postgres and Redis)', () => {
   let dataSource: DataSource;
   let outbox: Outbox;
   const relays: OutboxRelay[] = [];
-  const deliveries = new Queue('police-deliveries', { connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const deliveries = new Queue('police-deliveries', { connection: redis, prefix });
 
   const relay = (config = hubConfig()) => {
     const created = new OutboxRelay(dataSource, outbox, config);
@@ -73,6 +74,7 @@ describe('the outbox relay (Postgres and Redis)', () => {
 
   afterAll(async () => {
     await deliveries.close();
+    await redis.quit();
     await module?.close();
     await deleteRedisKeys(prefix);
   });
