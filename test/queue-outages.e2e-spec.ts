@@ -88,7 +88,7 @@ describe('a Redis that stops answering', () => {
 
     const started = Date.now();
     hub.kill('SIGTERM');
-    const exit = await Promise.race([hub.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 25_000))]);
+    const exit = await Promise.race([hub.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 25_000).unref())]);
     expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 90_000);

@@ -165,7 +165,7 @@ describe('the outbox relay (Postgres and Redis)', () => {
           ).rows[0].n,
       );
       expect(idleInTransaction).toBe(0);
-      const outcome = await Promise.race([round, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000))]);
+      const outcome = await Promise.race([round, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000).unref())]);
       expect(outcome).toEqual({ claimed: 1, published: 0, failed: 1 });
       expect((await row(id)).last_error).toMatch(/did not confirm the message on queue police-deliveries within 1500 ms/);
     });
@@ -180,7 +180,7 @@ describe('the outbox relay (Postgres and Redis)', () => {
       // QUEUE_PUBLISH_TIMEOUT_MS is long here; shutdown must still not wait for Redis beyond its bound.
       const outcome = await Promise.race([
         stopping.onApplicationShutdown().then(() => 'stopped'),
-        new Promise((resolve) => setTimeout(() => resolve('hung'), 35_000)),
+        new Promise((resolve) => setTimeout(() => resolve('hung'), 35_000).unref()),
       ]);
       expect(outcome).toBe('stopped');
       expect(Date.now() - started).toBeLessThan(10_000);
