@@ -51,6 +51,7 @@ const EXERCISED = [
   'GET /api/audit/events/export',
   'GET /api/audit/children/:childId/access',
   'POST /api/admin/dead-letters/:queue/:id/replay',
+  'POST /api/admin/outbox/parked/:id/retry',
   'GET /notifications/:id',
   'POST /notifications',
 ];
@@ -124,15 +125,26 @@ describe('ids in upper case', () => {
     await waitFor('the invalid message to be dead-lettered', async () => (await intakeQueue.getJobState(deadId)) === 'failed');
     await request(hub.url).post(`/api/admin/dead-letters/${INTAKE_QUEUE}/${deadId.toUpperCase()}/replay`).set(staff.admin).expect(204);
 
+    // A parked outbox message to retry: one the relay gave up on.
+    const parkedId = randomUUID();
+    await withDatabase((db) =>
+      db.query(
+        `INSERT INTO outbox_message (id, queue, pattern, payload, created_at, publish_attempts, last_error, parked_at)
+         VALUES ($1, 'police-deliveries', 'notification.accepted', '{}', now(), 20, 'Redis did not answer', now())`,
+        [parkedId],
+      ),
+    );
+    await request(hub.url).post(`/api/admin/outbox/parked/${parkedId.toUpperCase()}/retry`).set(staff.admin).expect(204);
+
     const stored = await withDatabase(async (db) =>
       db.query(
         `SELECT action, subject_id, child_id, correlation_id, details FROM audit_event
-          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'notification.received')
+          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received')
           ORDER BY sequence`,
       ),
     );
     const actions = stored.rows.map((row) => row.action);
-    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed']) {
+    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried']) {
       expect(actions).toContain(action);
     }
     // What is kept is the canonical (lower-case) form, in the columns and in the details alike.

@@ -249,8 +249,9 @@ describe('a police notice travels from the adapter to a screener', () => {
     expect(changed.body.message).toMatch(/already received with different content/);
   });
 
-  it('dead-letters a notice the hub keeps failing to store, and replays it once fixed', async () => {
-    // Break the hub's store the way an operator might meet it: the table is unavailable.
+  it('dead-letters a notice the hub cannot store, and replays it once fixed', async () => {
+    // Break the hub's store the way an operator might meet it: the table is missing (SQLSTATE 42P01), which
+    // no retry can fix, so the notice is dead-lettered at once, marked permanent, for the operator to replay.
     await withDatabase((db) => db.query('ALTER TABLE notification RENAME TO notification_unavailable'));
     let notificationId: string;
     try {
@@ -264,7 +265,7 @@ describe('a police notice travels from the adapter to a screener', () => {
         },
         { timeoutMs: 20_000 },
       );
-      expect(letter).toMatchObject({ pattern: MessagePatterns.notificationReceived, attemptsMade: 3, permanent: false });
+      expect(letter).toMatchObject({ pattern: MessagePatterns.notificationReceived, attemptsMade: 1, permanent: true });
       expect(letter.reason).toMatch(/notification/);
     } finally {
       await withDatabase((db) => db.query('ALTER TABLE notification_unavailable RENAME TO notification'));

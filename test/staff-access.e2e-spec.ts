@@ -284,6 +284,11 @@ describe('every route, for every role', () => {
       'GET /api/admin/dead-letters/:queue': { path: `/api/admin/dead-letters/${agencyQueue('police')}`, status: 200 },
       // Nothing to replay: allowed callers reach the store and hear it is not there.
       'POST /api/admin/dead-letters/:queue/:id/replay': { path: `/api/admin/dead-letters/${agencyQueue('police')}/no-such-message/replay`, status: 404 },
+      // An empty queue: allowed callers replay nothing.
+      'POST /api/admin/dead-letters/:queue/replay': { path: `/api/admin/dead-letters/${agencyQueue('police')}/replay`, body: {}, status: 200 },
+      'GET /api/admin/outbox/parked': { path: '/api/admin/outbox/parked', status: 200 },
+      // Nothing parked: allowed callers hear it is not there.
+      'POST /api/admin/outbox/parked/:id/retry': { path: `/api/admin/outbox/parked/${ids.contactId}/retry`, status: 404 },
       'GET /api/audit/verification': { path: '/api/audit/verification', status: 200 },
       'POST /api/audit/verification': { path: '/api/audit/verification', body: {}, status: 200 },
       'POST /api/audit/checkpoints': { path: '/api/audit/checkpoints', status: 201 },

@@ -32,6 +32,22 @@ export class HubConfig extends ServiceConfig {
   @Min(50)
   OUTBOX_POLL_INTERVAL_MS: number = 500;
 
+  /** Failed publishes of one outbox message before it is parked for an operator (with backoff of up to 10 minutes between them). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  OUTBOX_MAX_ATTEMPTS: number = 20;
+
+  /** How long published outbox messages are kept before they are deleted. */
+  @IsInt()
+  @Min(1)
+  OUTBOX_RETENTION_HOURS: number = 72;
+
+  /** While Postgres is unreachable the intake consumers are paused and ask it this often whether it is back. */
+  @IsInt()
+  @Min(100)
+  DATABASE_PROBE_INTERVAL_MS: number = 2000;
+
   /** The Ed25519 private key (PKCS#8 PEM; \n may stand for line breaks) that signs audit checkpoints. Required in production. */
   @ValidateIf((c: HubConfig) => c.MASH_ENV === 'production' || c.AUDIT_SIGNING_KEY !== undefined)
   @Matches(/BEGIN PRIVATE KEY/, { message: '$property must be a PKCS#8 PEM private key (required in production)' })

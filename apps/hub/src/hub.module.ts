@@ -1,4 +1,6 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -21,6 +23,7 @@ import { HubConfig } from './config.js';
 import { ContactBook } from './contacts/contact-book.js';
 import { ContactQueries } from './contacts/contact-queries.js';
 import { ContactsController } from './contacts/contacts.controller.js';
+import { classifyDatabaseError, probeDatabase } from './database/database-availability.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { HUB_REDIS } from './hub.tokens.js';
@@ -30,8 +33,10 @@ import { NotificationIntake } from './notifications/notification-intake.js';
 import { NotificationIntakeHandler } from './notifications/notification-intake.handler.js';
 import { PartnerAccessRefusedHandler } from './notifications/partner-access-refused.handler.js';
 import { DeadLettersController, OBSERVED_QUEUES } from './operations/dead-letters.controller.js';
+import { OutboxController } from './operations/outbox.controller.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
+import { ParkedOutbox } from './outbox/parked-outbox.js';
 
 @Module({})
 export class HubModule implements OnApplicationShutdown {
@@ -45,7 +50,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -57,12 +62,17 @@ export class HubModule implements OnApplicationShutdown {
         { provide: RateLimiter, inject: [HUB_REDIS], useFactory: (redis: Redis) => new RateLimiter(redis, `${config.QUEUE_PREFIX}:rate:hub`) },
         {
           // One consumer per agency's intake queue; main.ts connects each, the health check watches them all.
+          // While Postgres cannot be reached they pause (messages keep their attempts) and resume when it answers.
           provide: IntakeConsumers,
-          useFactory: () =>
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) =>
             new IntakeConsumers(queueConnection, {
               concurrency: config.INTAKE_CONCURRENCY,
               lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
               stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+              classifyError: classifyDatabaseError,
+              probeAvailability: () => probeDatabase(dataSource),
+              availabilityProbeIntervalMs: config.DATABASE_PROBE_INTERVAL_MS,
             }),
         },
         IntakeOrigin,
@@ -76,6 +86,7 @@ export class HubModule implements OnApplicationShutdown {
         NotificationIntake,
         Outbox,
         OutboxRelay,
+        ParkedOutbox,
       ],
     };
   }

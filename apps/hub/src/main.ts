@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, corsOrigins, createLogger, loadConfig, parseTrustProxy } from '#platform';
+import { RedisUnavailableFilter, configureHttpApp, corsOrigins, createLogger, loadConfig, parseTrustProxy } from '#platform';
 import { connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
@@ -18,6 +18,8 @@ async function bootstrap(): Promise<void> {
     corsOrigins: corsOrigins(config),
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
   });
+
+  app.useGlobalFilters(new RedisUnavailableFilter(app.getHttpAdapter()));
 
   // The same process consumes every agency's intake queue (the server instances the health check watches).
   for (const server of app.get(IntakeConsumers).all()) connectQueueConsumer(app, server);

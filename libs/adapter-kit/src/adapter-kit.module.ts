@@ -38,7 +38,10 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
       providers: [
         { provide: ADAPTER_AGENCY, useValue: agency },
         { provide: AdapterConfig, useValue: config },
-        { provide: ADAPTER_REDIS, useFactory: () => connectRedis(config.REDIS_URL, `${agency}-adapter`) },
+        {
+          provide: ADAPTER_REDIS,
+          useFactory: () => connectRedis(config.REDIS_URL, `${agency}-adapter`, { commandTimeoutMs: config.QUEUE_PUBLISH_TIMEOUT_MS }),
+        },
         {
           provide: ReceiptBook,
           inject: [ADAPTER_REDIS],
@@ -54,6 +57,10 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
               queue: hubIntakeQueue(agency),
               attempts: config.INTAKE_ATTEMPTS,
               backoffDelayMs: config.INTAKE_BACKOFF_MS,
+              publishTimeoutMs: config.QUEUE_PUBLISH_TIMEOUT_MS,
+              // Queued notifications hold personal data: kept briefly once handled (a publish that may have failed can still be looked up), dead letters long enough for operators.
+              keepCompletedForSeconds: config.QUEUE_KEEP_COMPLETED_SECONDS,
+              keepFailedForSeconds: config.DEAD_LETTER_RETENTION_DAYS * 86_400,
             }),
         },
         {

@@ -79,7 +79,8 @@ export class PartnerAccessRefusals {
       refusedAt: new Date().toISOString(),
     };
     this.logger.warn({ message: 'partner request refused', ...message });
-    await lastValueFrom(this.hub.emit(MessagePatterns.partnerAccessRefused, new QueueRecord(message, { jobId: message.refusalId })), {
+    // Removed from Redis as soon as the hub has recorded it.
+    await lastValueFrom(this.hub.emit(MessagePatterns.partnerAccessRefused, new QueueRecord(message, { jobId: message.refusalId, keepCompletedForSeconds: 0 })), {
       defaultValue: undefined,
     });
   }

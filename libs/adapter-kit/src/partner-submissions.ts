@@ -142,8 +142,10 @@ export class PartnerSubmissions {
   /**
    * Whether the intake queue holds (or held) a job for this pending receipt. A publish can fail
    * after Redis took the job (the reply was lost); then the receipt's content is what was queued,
-   * and the receipt is marked so. Completed jobs are kept for days, so a job the hub already took
-   * is still found.
+   * and the receipt is marked so. Completed jobs are kept for QUEUE_KEEP_COMPLETED_SECONDS (an hour
+   * by default), so a job the hub took recently is still found; a correction sent later than that,
+   * under a receipt still pending, reaches the hub as different content under a stored id, which the
+   * hub refuses and dead-letters where operators see it.
    */
   private async wasQueued(receipt: Receipt): Promise<boolean> {
     const queue = await this.hub.connect();

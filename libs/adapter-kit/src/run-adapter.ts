@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, corsOrigins, createLogger, parseTrustProxy, type HttpAppOptions } from '#platform';
+import { RedisUnavailableFilter, configureHttpApp, corsOrigins, createLogger, parseTrustProxy, type HttpAppOptions } from '#platform';
 import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import type { AdapterConfig } from './adapter-config.js';
 import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
@@ -11,7 +11,8 @@ export async function runAdapter(name: string, module: DynamicModule, config: Ad
   const logger = createLogger(name, config.LOG_LEVEL);
   const app = await NestFactory.create(module, { logger, bufferLogs: true });
   configureHttpApp(app, { ...docs, corsOrigins: corsOrigins(config), trustProxy: parseTrustProxy(config.TRUST_PROXY) });
-  app.useGlobalFilters(new CanonicalMappingFilter());
+  // A Redis that does not answer is a 503 the partner can retry, not a hang or a bare 500.
+  app.useGlobalFilters(new RedisUnavailableFilter(app.getHttpAdapter()), new CanonicalMappingFilter());
   connectQueueConsumer(app, app.get(QueueServer));
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);

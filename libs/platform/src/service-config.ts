@@ -79,6 +79,23 @@ export class ServiceConfig {
   @Min(1000)
   QUEUE_STALLED_INTERVAL_MS: number = 30000;
 
+  /** How long publishing a message may wait for Redis before it fails (an HTTP request answers 503 rather than hang). */
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  QUEUE_PUBLISH_TIMEOUT_MS: number = 5000;
+
+  /** How long a handled message stays in Redis (it holds personal data); 0 removes it at once. */
+  @IsInt()
+  @Min(0)
+  QUEUE_KEEP_COMPLETED_SECONDS: number = 3600;
+
+  /** How long a dead letter (a message that failed for good) stays in Redis for operators to read and replay. */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DEAD_LETTER_RETENTION_DAYS: number = 30;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 

@@ -24,11 +24,21 @@ export interface DeadLetter {
   failedAt: string | null;
 }
 
+/** What a bulk replay did: the ids it moved back to waiting, and whether more matched than one call replays. */
+export interface BulkReplay {
+  replayed: string[];
+  more: boolean;
+}
+
+/** At most this many dead letters are replayed by one call; the caller repeats for the rest. */
+export const BULK_REPLAY_LIMIT = 1000;
+
 /**
  * The dead-letter store is BullMQ's failed set: producers publish with
- * `removeOnFail: false` and Redis runs with AOF and noeviction, so a failed
- * job stays until an operator replays it. This class only reads that set and
- * moves jobs back to waiting.
+ * `removeOnFail: { age }` (30 days by default) and Redis runs with AOF and
+ * noeviction, so a failed job stays until an operator replays it or it
+ * reaches that age. This class only reads that set and moves jobs back to
+ * waiting.
  */
 export class DeadLetterStore {
   private readonly logger = new Logger(DeadLetterStore.name);
@@ -80,6 +90,32 @@ export class DeadLetterStore {
       if (!(await job.isFailed())) throw new DeadLetterNotFoundError(queue, id);
       throw error;
     }
+  }
+
+  /**
+   * Replays every dead letter of a queue, oldest failure first, optionally only those that failed
+   * between `failedFrom` and `failedTo` (inclusive). At most BULK_REPLAY_LIMIT at a time.
+   */
+  async replayMany(queue: string, range: { failedFrom?: Date; failedTo?: Date } = {}): Promise<BulkReplay> {
+    const from = range.failedFrom?.getTime() ?? '-inf';
+    const to = range.failedTo?.getTime() ?? '+inf';
+    if (typeof from === 'number' && typeof to === 'number' && from > to) {
+      throw new RangeError('failedFrom must not be after failedTo');
+    }
+    const bullQueue = this.queue(queue);
+    // The failed set is scored by the time each job failed.
+    const ids = await (this.connection as Redis).zrangebyscore(bullQueue.keys.failed, from, to, 'LIMIT', 0, BULK_REPLAY_LIMIT + 1);
+    const replayed: string[] = [];
+    for (const id of ids.slice(0, BULK_REPLAY_LIMIT)) {
+      try {
+        await this.replay(queue, id);
+        replayed.push(id);
+      } catch (error) {
+        // Replayed or removed by someone else meanwhile: not this call's to report.
+        if (!(error instanceof DeadLetterNotFoundError)) throw error;
+      }
+    }
+    return { replayed, more: ids.length > BULK_REPLAY_LIMIT };
   }
 
   async close(): Promise<void> {

@@ -35,3 +35,19 @@ export class RedisEvictionPolicyError extends Error {
     this.name = 'RedisEvictionPolicyError';
   }
 }
+
+/**
+ * Redis did not confirm a message in time (it is down, or not answering). The
+ * message may or may not have been queued; publishing it again under the same
+ * job id is harmless.
+ */
+export class QueueUnavailableError extends Error {
+  constructor(
+    readonly queue: string,
+    readonly timeoutMs: number,
+    readonly where: string,
+  ) {
+    super(`Redis at ${where} did not confirm the message on queue ${queue} within ${timeoutMs} ms`);
+    this.name = 'QueueUnavailableError';
+  }
+}

@@ -5,6 +5,19 @@ export interface QueueConnectionOptions {
   prefix?: string;
 }
 
+/**
+ * What a consumer makes of a handler's error:
+ * - 'unavailable': something the handler depends on (e.g. its database) is not answering. The
+ *   message goes back to the queue without using up an attempt, and the consumer pauses until
+ *   the availability probe answers.
+ * - 'permanent': the message can never succeed as it is; dead-lettered at once, marked permanent.
+ * - 'transient': retried with the producer's backoff.
+ * - undefined: the transport's own rules decide (PermanentMessageError and the like are permanent,
+ *   anything else transient).
+ */
+export type FailureKind = 'unavailable' | 'permanent' | 'transient';
+export type ErrorClassifier = (error: unknown) => FailureKind | undefined;
+
 export interface QueueServerOptions extends QueueConnectionOptions {
   /** The one queue this process consumes. */
   queue: string;
@@ -14,6 +27,15 @@ export interface QueueServerOptions extends QueueConnectionOptions {
   lockDurationMs?: number;
   /** How often stalled jobs (e.g. of a killed process) are moved back to waiting; default 30000. */
   stalledIntervalMs?: number;
+  /** Sorts handlers' errors; see FailureKind. Without it, every error is permanent or transient by the transport's rules. */
+  classifyError?: ErrorClassifier;
+  /**
+   * Resolves when the handlers' dependency answers again, rejects while it does not. Called while
+   * the consumer is paused for an 'unavailable' error; required with classifyError.
+   */
+  probeAvailability?: () => Promise<void>;
+  /** How often a paused consumer probes; default 1000. */
+  availabilityProbeIntervalMs?: number;
 }
 
 export interface QueueClientOptions extends QueueConnectionOptions {
@@ -23,8 +45,12 @@ export interface QueueClientOptions extends QueueConnectionOptions {
   attempts?: number;
   /** First retry delay; exponential with jitter 0.5; default 1000. */
   backoffDelayMs?: number;
-  /** Completed jobs are removed after this long; default 7 days. */
+  /** Completed jobs are removed after this long (0: at once); default 1 hour. A message's QueueRecord may say otherwise. */
   keepCompletedForSeconds?: number;
+  /** Dead letters (failed jobs) are removed after this long; default 30 days. A message's QueueRecord may say otherwise. */
+  keepFailedForSeconds?: number;
+  /** How long a publish may wait for Redis before it fails with QueueUnavailableError; default 5000. */
+  publishTimeoutMs?: number;
 }
 
 export const DEFAULT_PREFIX = 'mash';
@@ -33,4 +59,7 @@ export const DEFAULT_LOCK_DURATION_MS = 30_000;
 export const DEFAULT_STALLED_INTERVAL_MS = 30_000;
 export const DEFAULT_ATTEMPTS = 8;
 export const DEFAULT_BACKOFF_DELAY_MS = 1_000;
-export const DEFAULT_KEEP_COMPLETED_FOR_SECONDS = 7 * 24 * 60 * 60;
+export const DEFAULT_KEEP_COMPLETED_FOR_SECONDS = 60 * 60;
+export const DEFAULT_KEEP_FAILED_FOR_SECONDS = 30 * 24 * 60 * 60;
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+export const DEFAULT_AVAILABILITY_PROBE_INTERVAL_MS = 1_000;

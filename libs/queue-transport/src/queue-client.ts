@@ -6,11 +6,17 @@ import {
   DEFAULT_ATTEMPTS,
   DEFAULT_BACKOFF_DELAY_MS,
   DEFAULT_KEEP_COMPLETED_FOR_SECONDS,
+  DEFAULT_KEEP_FAILED_FOR_SECONDS,
   DEFAULT_PREFIX,
+  DEFAULT_PUBLISH_TIMEOUT_MS,
   type QueueClientOptions,
 } from './options.js';
+import { QueueUnavailableError } from './errors.js';
 import { QueueRecord } from './queue-record.js';
 import { assertRedisKeepsQueuedMessages, createQueueConnection, describeRedis, quit } from './redis-connection.js';
+
+/** Closing waits at most this long for the queue before dropping the connection. */
+const CLOSE_WAIT_MS = 2_000;
 
 interface Opened {
   queue: Queue;
@@ -21,8 +27,12 @@ interface Opened {
  * Publishes events to one BullMQ queue: `await lastValueFrom(client.emit(pattern,
  * new QueueRecord(data, { jobId })), { defaultValue: undefined })` resolves once
  * Redis holds the job. The job name is the pattern; the caller's job id makes a
- * repeated publish a no-op. Failed jobs are kept (they are the dead letters);
- * completed ones are removed after `keepCompletedForSeconds`.
+ * repeated publish a no-op. Completed jobs are removed after
+ * `keepCompletedForSeconds`, failed ones (the dead letters) after
+ * `keepFailedForSeconds`; a QueueRecord may override either for its message.
+ *
+ * A publish never waits on Redis for longer than `publishTimeoutMs`: it fails
+ * with QueueUnavailableError, so a caller (e.g. an HTTP request) can answer.
  *
  * Only events are supported: `send()` (request/response) fails.
  */
@@ -30,6 +40,7 @@ export class QueueClient extends ClientProxy {
   private readonly logger = new Logger(QueueClient.name);
   private opening: Promise<Opened> | undefined;
   private opened: Opened | undefined;
+  private connecting: Redis | undefined;
 
   constructor(private readonly options: QueueClientOptions) {
     super();
@@ -38,7 +49,8 @@ export class QueueClient extends ClientProxy {
   /** Creates the queue once and checks Redis keeps every key. A failed attempt is forgotten, so the next call tries again. */
   connect(): Promise<Queue> {
     if (!this.opening) {
-      const opening = this.open();
+      // Nest's emit() connects first: that too must not wait on Redis without end.
+      const opening = this.withinPublishTimeout(() => this.open());
       this.opening = opening;
       opening.catch(() => {
         if (this.opening === opening) this.opening = undefined;
@@ -52,6 +64,10 @@ export class QueueClient extends ClientProxy {
     const opening = this.opening;
     this.opening = undefined;
     if (!opening) return;
+    if (!this.opened) {
+      // Still connecting (perhaps to a Redis that does not answer): drop that connection; open() then fails and releases it.
+      this.connecting?.disconnect();
+    }
     let opened: Opened;
     try {
       opened = await opening;
@@ -59,7 +75,13 @@ export class QueueClient extends ClientProxy {
       return; // open() already released what it created
     }
     if (this.opened === opened) this.opened = undefined;
-    await opened.queue.close();
+    // Bounded, so that stopping does not hang on a Redis that does not answer.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      opened.queue.close().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, Math.min(this.publishTimeoutMs(), CLOSE_WAIT_MS)))),
+    ]);
+    clearTimeout(timer);
     await quit(opened.connection);
   }
 
@@ -87,21 +109,69 @@ export class QueueClient extends ClientProxy {
       );
     }
     const pattern = this.normalizePattern(packet.pattern);
-    const queue = await this.connect();
-    await queue.add(pattern, record.data, {
-      jobId: record.options.jobId,
-      attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
-      backoff: { type: 'exponential', delay: this.options.backoffDelayMs ?? DEFAULT_BACKOFF_DELAY_MS, jitter: 0.5 },
-      removeOnComplete: { age: this.options.keepCompletedForSeconds ?? DEFAULT_KEEP_COMPLETED_FOR_SECONDS },
-      // The failed set is the dead-letter store: nothing that exhausted its attempts is dropped.
-      removeOnFail: false,
+    const { jobId, keepCompletedForSeconds, keepFailedForSeconds } = record.options;
+    const keepCompleted = keepCompletedForSeconds ?? this.options.keepCompletedForSeconds ?? DEFAULT_KEEP_COMPLETED_FOR_SECONDS;
+    const keepFailed = keepFailedForSeconds ?? this.options.keepFailedForSeconds ?? DEFAULT_KEEP_FAILED_FOR_SECONDS;
+    await this.withinPublishTimeout(async () => {
+      const queue = await this.connect();
+      await queue.add(pattern, record.data, {
+        jobId,
+        attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
+        backoff: { type: 'exponential', delay: this.options.backoffDelayMs ?? DEFAULT_BACKOFF_DELAY_MS, jitter: 0.5 },
+        // Queued messages hold personal data: kept only as long as they are needed.
+        removeOnComplete: keepCompleted === 0 ? true : { age: keepCompleted },
+        // The failed set is the dead-letter store: kept long enough for operators to read and replay.
+        removeOnFail: { age: keepFailed },
+      });
     });
-    this.logger.debug({ message: 'message queued', queue: this.options.queue, jobId: record.options.jobId, pattern });
+    this.logger.debug({ message: 'message queued', queue: this.options.queue, jobId, pattern });
     return undefined as T;
   }
 
+  /**
+   * Connecting and adding together may take at most publishTimeoutMs. The connection's own command
+   * timeout also ends each Redis command; the race covers a connection that is still being made.
+   */
+  private async withinPublishTimeout<R>(publish: () => Promise<R>): Promise<R> {
+    const timeoutMs = this.publishTimeoutMs();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError(this.options.queue, timeoutMs, this.where())), timeoutMs);
+    });
+    const attempt = publish();
+    attempt.catch(() => undefined); // once timed out, its own later failure has no one to tell
+    try {
+      return await Promise.race([attempt, timedOut]);
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
+      if (error instanceof Error && /Command timed out/.test(error.message)) {
+        throw new QueueUnavailableError(this.options.queue, timeoutMs, this.where());
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private publishTimeoutMs(): number {
+    return this.options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  }
+
+  /** host:port from the URL, for messages; never the URL itself, which may carry a password. */
+  private where(): string {
+    try {
+      const url = new URL(this.options.redisUrl);
+      return `${url.hostname}:${url.port || 6379}`;
+    } catch {
+      return 'the configured Redis';
+    }
+  }
+
   private async open(): Promise<Opened> {
-    const connection = createQueueConnection(this.options.redisUrl, `mash-producer-${this.options.queue}`);
+    const connection = createQueueConnection(this.options.redisUrl, `mash-producer-${this.options.queue}`, {
+      commandTimeoutMs: this.publishTimeoutMs(),
+    });
+    this.connecting = connection;
     let queue: Queue | undefined;
     try {
       await assertRedisKeepsQueuedMessages(connection, describeRedis(connection));
@@ -115,6 +185,8 @@ export class QueueClient extends ClientProxy {
       await queue?.close().catch(() => undefined); // the original error is the one to report
       await quit(connection);
       throw error;
+    } finally {
+      if (this.connecting === connection) this.connecting = undefined;
     }
   }
 }

@@ -1,11 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { firstAttemptLogLine } from './attempt-log.js';
 import { isPermanentError, toJobFailure } from './failures.js';
 import {
+  DEFAULT_AVAILABILITY_PROBE_INTERVAL_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_PREFIX,
@@ -25,6 +27,12 @@ import { assertRedisKeepsQueuedMessages, createQueueConnection, describeRedis, q
  * `@MessagePattern` handlers are accepted but treated as events: a queue has
  * no one to reply to, so their result is discarded.
  *
+ * With `classifyError`, an error the app says means "a dependency is
+ * unavailable" (e.g. its database is down) does not use up an attempt: the
+ * job goes back to the queue (delayed) and the consumer pauses, probing with
+ * `probeAvailability` until it answers, then resumes. An outage therefore
+ * delays messages instead of dead-lettering them.
+ *
  * Nest's processing start/end hooks are not invoked: the hook contract does
  * not guarantee the handler's outcome reaches the transport, and a failure
  * that did not reach BullMQ would complete the job and lose the message.
@@ -39,6 +47,8 @@ export class QueueServer extends Server implements CustomTransportStrategy {
   private worker: Worker | undefined;
   private closing: Promise<void> | undefined;
   private warnedAboutErrorFilter = false;
+  /** Set while the consumer is paused for an unavailable dependency. */
+  private waitingForDependency: Promise<void> | undefined;
 
   constructor(private readonly options: QueueServerOptions) {
     super();
@@ -68,6 +78,16 @@ export class QueueServer extends Server implements CustomTransportStrategy {
     return !this.closing && this.worker !== undefined && this.worker.isRunning() && !this.worker.isPaused();
   }
 
+  /** True while the consumer is paused because a dependency is unavailable (it resumes by itself); for the health check. */
+  isWaitingForDependency(): boolean {
+    return this.waitingForDependency !== undefined && !this.closing;
+  }
+
+  /** The queue this server consumes. */
+  get queue(): string {
+    return this.queueName;
+  }
+
   /** The BullMQ Worker, once listening. */
   unwrap<T = Worker>(): T {
     if (!this.worker) throw new Error(`QueueServer for queue ${this.queueName} is not listening`);
@@ -85,7 +105,7 @@ export class QueueServer extends Server implements CustomTransportStrategy {
     await assertRedisKeepsQueuedMessages(connection, describeRedis(connection));
     this.warnAboutRequestResponseHandlers();
 
-    const worker = new Worker(this.queueName, (job: Job) => this.process(job), {
+    const worker = new Worker(this.queueName, (job: Job, token?: string) => this.process(job, token), {
       connection,
       prefix: this.options.prefix ?? DEFAULT_PREFIX,
       concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -101,13 +121,15 @@ export class QueueServer extends Server implements CustomTransportStrategy {
 
   private async shutdown(): Promise<void> {
     const { worker, connection } = this;
+    // A paused consumer notices the shutdown at its next probe.
+    await this.waitingForDependency;
     // Worker.close() waits for in-flight handlers; their jobs then complete or fail normally.
     if (worker) await worker.close();
     if (connection) await quit(connection);
     if (worker) this.logger.log({ message: 'stopped consuming queue', queue: this.queueName });
   }
 
-  private async process(job: Job): Promise<void> {
+  private async process(job: Job, token: string | undefined): Promise<void> {
     try {
       const handler = this.getHandlerByPattern(job.name);
       if (!handler) {
@@ -117,10 +139,57 @@ export class QueueServer extends Server implements CustomTransportStrategy {
       // Awaiting the handler's stream is what turns its failure into the job's failure.
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     } catch (error) {
+      const kind = this.options.classifyError?.(error);
+      if (kind === 'unavailable' && token) {
+        // Back to the queue without using up an attempt; the consumer waits until the dependency answers.
+        await job.moveToDelayed(Date.now() + this.probeIntervalMs(), token);
+        this.pauseForDependency(job, error);
+        throw new DelayedError(`dependency unavailable: ${describeError(error)}`);
+      }
       if (!(error instanceof Error)) this.warnIfErrorFilterMissing();
       if (job.attemptsMade === 0) await this.recordFirstAttempt(job);
+      if (kind === 'permanent') throw new UnrecoverableError(describeError(error));
+      if (kind === 'transient' && error instanceof Error && !(error instanceof UnrecoverableError)) throw error;
       throw toJobFailure(error);
     }
+  }
+
+  private probeIntervalMs(): number {
+    return this.options.availabilityProbeIntervalMs ?? DEFAULT_AVAILABILITY_PROBE_INTERVAL_MS;
+  }
+
+  /** Pauses this consumer (once, however many handlers hit the outage) until the probe answers. */
+  private pauseForDependency(job: Job, error: unknown): void {
+    if (this.waitingForDependency || this.closing || !this.worker) return;
+    this.logger.warn({
+      message: 'a dependency is unavailable; consumer paused until it answers (messages keep their attempts)',
+      queue: this.queueName,
+      jobId: job.id,
+      error: describeError(error),
+    });
+    const worker = this.worker;
+    this.waitingForDependency = this.waitForDependency(worker).finally(() => {
+      this.waitingForDependency = undefined;
+    });
+  }
+
+  private async waitForDependency(worker: Worker): Promise<void> {
+    // Not waiting for active jobs: the handler that called this is one of them.
+    await worker.pause(true);
+    const since = Date.now();
+    for (;;) {
+      await delay(this.probeIntervalMs());
+      if (this.closing) return;
+      try {
+        await this.options.probeAvailability?.();
+        break;
+      } catch {
+        // Still unavailable; probe again.
+      }
+    }
+    if (this.closing) return;
+    worker.resume();
+    this.logger.log({ message: 'dependency answers again; consumer resumed', queue: this.queueName, pausedForMs: Date.now() - since });
   }
 
   /** Nest's default RPC filter turns every error into a plain object, which makes every failure look transient. */
@@ -180,4 +249,12 @@ export class QueueServer extends Server implements CustomTransportStrategy {
       }
     }
   }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message;
+  }
+  return String(error);
 }

@@ -8,25 +8,41 @@ const logger = new Logger('QueueTransport');
  * A connection for BullMQ. `maxRetriesPerRequest: null` is required by
  * workers (their blocking commands must survive reconnects) and makes queue
  * commands wait for Redis to come back instead of failing after a few tries.
+ * Producers give a command timeout, so a publish never waits on Redis without
+ * end; consumers must not (their blocking commands wait on purpose).
  */
-export function createQueueConnection(redisUrl: string, name: string): Redis {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, connectionName: name });
+export function createQueueConnection(redisUrl: string, name: string, { commandTimeoutMs }: { commandTimeoutMs?: number } = {}): Redis {
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    ...(commandTimeoutMs !== undefined && { commandTimeout: commandTimeoutMs }),
+  });
   // ioredis reconnects by itself; without a listener it would print "Unhandled error event".
   redis.on('error', (error: Error) => logger.warn({ message: 'queue Redis connection error', connection: name, error: error.message }));
   return redis;
 }
 
-/** Closes a connection we own; one that never connected is just disconnected. */
+/** How long a polite QUIT may take before the connection is simply dropped. */
+const QUIT_WAIT_MS = 2_000;
+
+/** Closes a connection we own; one that never connected, or a Redis that does not answer QUIT in time, is just disconnected. */
 export async function quit(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
   if (redis.status !== 'ready') {
     redis.disconnect();
     return;
   }
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.quit();
+    const answered = await Promise.race([
+      redis.quit().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_WAIT_MS))),
+    ]);
+    if (!answered) redis.disconnect();
   } catch {
     redis.disconnect();
+  } finally {
+    clearTimeout(timer);
   }
 }
 

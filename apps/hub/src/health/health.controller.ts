@@ -7,7 +7,7 @@ import { Public } from '../access/access-policy.js';
 import { HUB_REDIS } from '../hub.tokens.js';
 import { IntakeConsumers } from '../notifications/intake-consumers.js';
 
-/** Up only when Postgres answers, Redis answers without evicting, and every agency's intake consumer runs. */
+/** Up only when Postgres answers, Redis answers without evicting, and every agency's intake consumer runs (not paused for the database). */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -30,9 +30,15 @@ export class HealthController {
       () => {
         const consumer = this.indicators.check('intake');
         const stopped = this.intake.notConsuming();
-        return stopped.length === 0
-          ? consumer.up()
-          : consumer.down({ message: `intake consumer is not running for ${stopped.join(', ')}`, queues: stopped });
+        const paused = this.intake.waitingForDatabase();
+        if (stopped.length === 0) return consumer.up();
+        if (paused.length === stopped.length) {
+          return consumer.down({
+            message: `intake paused until the database answers: ${paused.join(', ')}; messages wait in their queues, keeping their attempts`,
+            paused,
+          });
+        }
+        return consumer.down({ message: `intake consumer is not running for ${stopped.join(', ')}`, queues: stopped, paused });
       },
     ]);
   }

@@ -1,5 +1,10 @@
 import { AGENCIES, hubIntakeQueue, type Agency } from '#contracts';
-import { QueueServer, type QueueConnectionOptions } from '#queue-transport';
+import { QueueServer, type QueueConnectionOptions, type QueueServerOptions } from '#queue-transport';
+
+type IntakeSettings = Pick<
+  QueueServerOptions,
+  'concurrency' | 'lockDurationMs' | 'stalledIntervalMs' | 'classifyError' | 'probeAvailability' | 'availabilityProbeIntervalMs'
+>;
 
 /**
  * One consumer per agency's intake queue. Each adapter may write only its own
@@ -9,7 +14,7 @@ import { QueueServer, type QueueConnectionOptions } from '#queue-transport';
 export class IntakeConsumers {
   private readonly servers: ReadonlyMap<Agency, QueueServer>;
 
-  constructor(connection: QueueConnectionOptions, settings: { concurrency: number; lockDurationMs: number; stalledIntervalMs: number }) {
+  constructor(connection: QueueConnectionOptions, settings: IntakeSettings) {
     this.servers = new Map(
       AGENCIES.map((agency) => [agency, new QueueServer({ ...connection, queue: hubIntakeQueue(agency), ...settings })] as const),
     );
@@ -20,7 +25,12 @@ export class IntakeConsumers {
     return [...this.servers.values()];
   }
 
-  /** The intake queues whose consumer is not running, for the health check. */
+  /** The intake queues whose consumer is paused until the database answers again. */
+  waitingForDatabase(): string[] {
+    return [...this.servers].filter(([, server]) => server.isWaitingForDependency()).map(([agency]) => hubIntakeQueue(agency));
+  }
+
+  /** The intake queues whose consumer is not running (paused ones included), for the health check. */
   notConsuming(): string[] {
     return [...this.servers].filter(([, server]) => !server.isConsuming()).map(([agency]) => hubIntakeQueue(agency));
   }

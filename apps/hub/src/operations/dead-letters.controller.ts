@@ -1,11 +1,11 @@
-import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { AGENCIES, HUB_INTAKE_QUEUES, ToCanonicalUuid, agencyQueue } from '#contracts';
-import { DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
+import { BULK_REPLAY_LIMIT, DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
 import { staffActor } from '../access/staff-actor.js';
@@ -43,6 +43,24 @@ class DeadLetterParams extends QueueParam {
   @IsString()
   @Length(1, 200)
   id!: string;
+}
+
+export class BulkReplayRequest {
+  @ApiProperty({ required: false, description: 'Only dead letters that failed at or after this time (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  failedFrom?: string;
+
+  @ApiProperty({ required: false, description: 'Only dead letters that failed at or before this time (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  failedTo?: string;
+}
+
+class BulkReplayResult {
+  @ApiProperty({ description: 'How many were put back in the queue' }) replayed!: number;
+  @ApiProperty({ type: [String] }) ids!: string[];
+  @ApiProperty({ description: `True when more matched than one call replays (${BULK_REPLAY_LIMIT}): call again` }) more!: boolean;
 }
 
 class DeadLetterEntry {
@@ -90,6 +108,26 @@ export class DeadLettersController {
       }),
     );
     return result;
+  }
+
+  /** After an outage is fixed: every dead letter of a queue, or those that failed in a time range, back in the queue. */
+  @Post(':queue/replay')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkReplayResult })
+  async replayMany(@Param() { queue }: QueueParam, @Body() range: BulkReplayRequest, @CurrentStaff() staff: StaffMember) {
+    const failedFrom = range.failedFrom ? new Date(range.failedFrom) : undefined;
+    const failedTo = range.failedTo ? new Date(range.failedTo) : undefined;
+    if (failedFrom && failedTo && failedFrom > failedTo) throw new BadRequestException('failedFrom must not be after failedTo');
+    const { replayed, more } = await this.deadLetters.replayMany(queue, { failedFrom, failedTo });
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        actor: staffActor(staff),
+        action: 'dead_letters.replayed',
+        purpose: 'operations',
+        details: { queue, failedFrom: range.failedFrom ?? null, failedTo: range.failedTo ?? null, count: replayed.length, messageIds: replayed, more },
+      }),
+    );
+    return { replayed: replayed.length, ids: replayed, more };
   }
 
   @Post(':queue/:id/replay')

@@ -31,6 +31,10 @@ export class Recorder {
   readonly finished: string[] = [];
   /** Jobs of 'test.broken' that now succeed. */
   readonly fixed = new Set<string>();
+  /** While true, 'test.needs-database' fails as if its database refused connections. */
+  databaseDown = false;
+  /** The error 'test.needs-database' throws while the database is down. */
+  databaseError: () => Error = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   private readonly held: Array<() => void> = [];
 
   /** A promise that settles only when `releaseHeld()` is called. */
@@ -95,6 +99,14 @@ export class TestHandlers {
     @Ctx() context: QueueContext,
   ): void {
     this.recorder.record('test.validated', payload, context);
+  }
+
+  /** Fails while the test says its database is down. */
+  @EventPattern<string>('test.needs-database')
+  async needsDatabase(@Payload() payload: unknown, @Ctx() context: QueueContext): Promise<void> {
+    this.recorder.record('test.needs-database', payload, context);
+    await Promise.resolve();
+    if (this.recorder.databaseDown) throw this.recorder.databaseError();
   }
 
   /** Takes `ms` to finish. */
