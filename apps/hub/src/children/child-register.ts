@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { normaliseNhsNumber, type ChildSubject } from '#contracts';
+import { lockAllInOrder } from '../database/advisory-locks.js';
 import { Child } from './child.entity.js';
 import { matchLockKeys, normaliseName, type ChildIdentity } from './child-matching.js';
 
@@ -15,21 +16,30 @@ export interface ChildMatch {
   nhsNumberAdded: boolean;
 }
 
+export function identify(subject: ChildSubject): ChildIdentity {
+  return {
+    nhsNumber: subject.nhsNumber ? normaliseNhsNumber(subject.nhsNumber) : null,
+    normalisedName: normaliseName(subject.givenName, subject.familyName),
+    dateOfBirth: subject.dateOfBirth ?? null,
+    expectedDateOfDelivery: subject.expectedDateOfDelivery ?? null,
+  };
+}
+
 /** Finds the child a notification is about, or registers a new one. */
 @Injectable()
 export class ChildRegister {
-  async findOrCreate(manager: EntityManager, subject: ChildSubject): Promise<ChildMatch> {
-    const identity: ChildIdentity = {
-      nhsNumber: subject.nhsNumber ? normaliseNhsNumber(subject.nhsNumber) : null,
-      normalisedName: normaliseName(subject.givenName, subject.familyName),
-      dateOfBirth: subject.dateOfBirth ?? null,
-      expectedDateOfDelivery: subject.expectedDateOfDelivery ?? null,
-    };
-    // Two notifications about a new child arriving together must not create two records.
-    for (const key of matchLockKeys(identity)) {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-    }
+  /**
+   * Two notifications about a new child arriving together must not create two
+   * records: matching queues under the child's identity. Lock every child of a
+   * notification in one call, before matching any of them, so notifications
+   * naming the same children in another order cannot deadlock.
+   */
+  lockIdentities(manager: EntityManager, identities: ChildIdentity[]): Promise<void> {
+    return lockAllInOrder(manager, identities.flatMap(matchLockKeys));
+  }
 
+  /** Call with the identity locked (lockIdentities) in the same transaction. */
+  async findOrCreate(manager: EntityManager, subject: ChildSubject, identity: ChildIdentity): Promise<ChildMatch> {
     if (identity.nhsNumber) {
       const byNhs = await manager.findOneBy(Child, { nhsNumber: identity.nhsNumber });
       if (byNhs) return { child: byNhs, created: false, matchedBy: 'nhs_number', nhsNumberAdded: false };

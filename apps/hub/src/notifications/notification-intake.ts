@@ -9,7 +9,7 @@ import {
   type SafeguardingNotification,
 } from '#contracts';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
-import { ChildRegister } from '../children/child-register.js';
+import { ChildRegister, identify, type ChildMatch } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
 import { Outbox } from '../outbox/outbox.js';
 import { Notification } from './notification.entity.js';
@@ -108,10 +108,24 @@ export class NotificationIntake {
         },
       });
 
+      // Every lock this notification needs, in one global order: all the children's identities,
+      // then all their contacts. Taking them child by child deadlocked notices naming the same
+      // children in another order.
+      const subjects = message.subjects.children;
+      const identities = subjects.map(identify);
+      await this.children.lockIdentities(manager, identities);
+      const matches: ChildMatch[] = [];
+      for (const [index, subject] of subjects.entries()) {
+        matches.push(await this.children.findOrCreate(manager, subject, identities[index]));
+      }
+      await this.contacts.lockContactsOf(
+        manager,
+        matches.map((match) => match.child.id),
+      );
+
       const contactIds: string[] = [];
       const hub = hubActing(message.sourceAgency);
-      for (const [index, subject] of message.subjects.children.entries()) {
-        const match = await this.children.findOrCreate(manager, subject);
+      for (const [index, match] of matches.entries()) {
         events.push({
           ...common,
           actor: hub,
@@ -133,12 +147,12 @@ export class NotificationIntake {
           index,
         );
         if (!join.linked) continue;
-        contactIds.push(join.contact.id);
+        contactIds.push(join.contactId);
         events.push({
           ...common,
           actor: hub,
           action: join.created ? 'contact.created' : 'contact.linked',
-          subject: { type: 'contact', id: join.contact.id },
+          subject: { type: 'contact', id: join.contactId },
           childId: match.child.id,
           details: { notificationId: message.notificationId, childIndex: index },
         });
