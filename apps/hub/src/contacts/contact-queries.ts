@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { staffActor } from '../access/staff-actor.js';
@@ -31,8 +31,7 @@ export class ContactQueries {
         action: 'contacts.listed',
         purpose: 'screening',
         details: {
-          filters: { status: query.status ?? null, rag: query.rag ?? null, page: query.page, pageSize: query.pageSize },
-          total: page.total,
+          filters: { status: query.status ?? null, rag: query.rag ?? null, after: query.after ?? null, pageSize: query.pageSize },
           contactIds: page.items.map((item) => item.id),
           childIds: page.items.map((item) => item.child.id),
         },
@@ -57,21 +56,39 @@ export class ContactQueries {
     });
   }
 
+  /**
+   * Newest first, by (received_at, id), from just after the `after` contact:
+   * an index range scan, however many contacts there are. No total: counting
+   * the whole queue on every page would cost more than the page.
+   */
   private async findPage(manager: EntityManager, query: ListContactsQuery): Promise<ContactPage> {
     const builder = manager
       .createQueryBuilder(Contact, 'contact')
       .innerJoinAndSelect('contact.child', 'child')
       .orderBy('contact.received_at', 'DESC')
       .addOrderBy('contact.id', 'DESC')
-      .offset((query.page - 1) * query.pageSize)
-      .limit(query.pageSize);
+      // One more than the page, to know whether there is a next page.
+      .limit(query.pageSize + 1);
     if (query.status === 'open') builder.andWhere("contact.status <> 'closed'");
     else if (query.status) builder.andWhere('contact.status = :status', { status: query.status });
     if (query.rag === 'unrated') builder.andWhere('contact.rag IS NULL');
     else if (query.rag) builder.andWhere('contact.rag = :rag', { rag: query.rag });
+    if (query.after) {
+      const known = (await manager.query('SELECT 1 FROM contact WHERE id = $1', [query.after])) as unknown[];
+      if (!known.length) throw new BadRequestException(`after must be the previous page's next: there is no contact ${query.after}`);
+      // Compared in SQL, so the timestamp keeps its full precision.
+      builder.andWhere('(contact.received_at, contact.id) < (SELECT after.received_at, after.id FROM contact after WHERE after.id = :after)', {
+        after: query.after,
+      });
+    }
 
-    const [contacts, total] = await builder.getManyAndCount();
-    return { items: contacts.map((c) => toSummary(c, c.child!)), page: query.page, pageSize: query.pageSize, total };
+    const contacts = await builder.getMany();
+    const items = contacts.slice(0, query.pageSize);
+    return {
+      items: items.map((c) => toSummary(c, c.child!)),
+      pageSize: query.pageSize,
+      next: contacts.length > query.pageSize ? items[items.length - 1].id : null,
+    };
   }
 
   private async findOne(manager: EntityManager, id: string): Promise<ContactDetail | null> {

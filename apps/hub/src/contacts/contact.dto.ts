@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { RAG_RATINGS, type Agency, type Rag } from '#contracts';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
 
@@ -18,12 +18,13 @@ export class ListContactsQuery {
   @IsIn(RAG_FILTERS)
   rag?: (typeof RAG_FILTERS)[number];
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Where the page starts: the previous page's `next`. Omit for the newest contacts.",
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
+  @IsUUID('all', { message: "after must be the previous page's next (a contact id)" })
+  after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
   @IsOptional()
@@ -60,9 +61,14 @@ export class ContactSummary {
 
 export class ContactPage {
   @ApiProperty({ type: [ContactSummary] }) items!: ContactSummary[];
-  @ApiProperty() page!: number;
   @ApiProperty() pageSize!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'Pass as `after` for the next page; null on the last page. Paging by position stays stable while new contacts arrive.',
+  })
+  next!: string | null;
 }
 
 export class LinkedNotification {
