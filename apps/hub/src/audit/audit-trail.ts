@@ -104,7 +104,7 @@ export class AuditTrail {
       return event;
     });
 
-    await manager
+    const [insertSql, insertParameters] = manager
       .createQueryBuilder()
       .insert()
       .into(AuditEvent)
@@ -117,8 +117,15 @@ export class AuditTrail {
           details: event.details as QueryDeepPartialEntity<Record<string, unknown>>,
         })),
       )
-      .execute();
-    await manager.query('UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1', [sequence.toString(), previousHash]);
+      .getQueryAndParameters();
+    // The events and the new head in one statement: one round trip fewer while the head is locked,
+    // and every other appender waits for this lock until the caller's transaction commits.
+    const headParameter = insertParameters.length + 1;
+    await manager.query(
+      `WITH appended AS (${insertSql})
+       UPDATE audit_chain_head SET sequence = $${headParameter}, hash = $${headParameter + 1} WHERE id = 1`,
+      [...insertParameters, sequence.toString(), previousHash],
+    );
     return events;
   }
 
