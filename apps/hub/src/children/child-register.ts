@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { normaliseNhsNumber, type ChildSubject } from '#contracts';
-import { lockAllInOrder } from '../database/advisory-locks.js';
 import { Child } from './child.entity.js';
 import { matchLockKeys, normaliseName, type ChildIdentity } from './child-matching.js';
 
@@ -25,20 +24,21 @@ export function identify(subject: ChildSubject): ChildIdentity {
   };
 }
 
+/**
+ * Two notifications about a new child arriving together must not create two
+ * records: matching queues under the child's identity. Lock these keys for
+ * every child of a notification at once (lockAllInOrder), before matching any
+ * of them, so notifications naming the same children in another order cannot
+ * deadlock.
+ */
+export function identityLockKeys(identities: ChildIdentity[]): string[] {
+  return identities.flatMap(matchLockKeys);
+}
+
 /** Finds the child a notification is about, or registers a new one. */
 @Injectable()
 export class ChildRegister {
-  /**
-   * Two notifications about a new child arriving together must not create two
-   * records: matching queues under the child's identity. Lock every child of a
-   * notification in one call, before matching any of them, so notifications
-   * naming the same children in another order cannot deadlock.
-   */
-  lockIdentities(manager: EntityManager, identities: ChildIdentity[]): Promise<void> {
-    return lockAllInOrder(manager, identities.flatMap(matchLockKeys));
-  }
-
-  /** Call with the identity locked (lockIdentities) in the same transaction. */
+  /** Call with the identity locked (identityLockKeys) in the same transaction. */
   async findOrCreate(manager: EntityManager, subject: ChildSubject, identity: ChildIdentity): Promise<ChildMatch> {
     if (identity.nhsNumber) {
       const byNhs = await manager.findOneBy(Child, { nhsNumber: identity.nhsNumber });

@@ -19,7 +19,7 @@ export class ContactBook {
   /**
    * One open contact per child: intake for the same child queues here. Lock
    * every child of a notification in one call, after all their identities
-   * (see ChildRegister.lockIdentities), so no two intakes wait on each other
+   * (see identityLockKeys), so no two intakes wait on each other
    * in a circle.
    */
   lockContactsOf(manager: EntityManager, childIds: string[]): Promise<void> {

@@ -10,10 +10,12 @@ import type { EntityManager } from 'typeorm';
  */
 export async function lockAllInOrder(manager: EntityManager, keys: string[]): Promise<void> {
   if (!keys.length) return;
+  await manager.query(lockAllInOrderQuery('$1'), [keys]);
+}
+
+/** The same as a query, for a statement that does more (keysParameter: the text[] parameter, e.g. `$3`). */
+export function lockAllInOrderQuery(keysParameter: string): string {
   // The ordered subquery is not flattened, so the locks are taken in its order.
-  await manager.query(
-    `SELECT pg_advisory_xact_lock(lock_id)
-       FROM (SELECT DISTINCT hashtextextended(key, 0) AS lock_id FROM unnest($1::text[]) AS key ORDER BY lock_id) AS ordered`,
-    [keys],
-  );
+  return `SELECT pg_advisory_xact_lock(lock_id)
+            FROM (SELECT DISTINCT hashtextextended(key, 0) AS lock_id FROM unnest(${keysParameter}::text[]) AS key ORDER BY lock_id) AS ordered`;
 }

@@ -9,8 +9,9 @@ import {
   type SafeguardingNotification,
 } from '#contracts';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
-import { ChildRegister, identify, type ChildMatch } from '../children/child-register.js';
+import { ChildRegister, identify, identityLockKeys, type ChildMatch } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
+import { lockAllInOrderQuery } from '../database/advisory-locks.js';
 import { Outbox } from '../outbox/outbox.js';
 import { Notification } from './notification.entity.js';
 
@@ -43,7 +44,7 @@ export class NotificationIntake {
   async receive(message: SafeguardingNotification): Promise<IntakeOutcome> {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const receivedAt = new Date();
-      const inserted = await manager
+      const [storeNotification, storeParameters] = manager
         .createQueryBuilder()
         .insert()
         .into(Notification)
@@ -62,8 +63,20 @@ export class NotificationIntake {
         })
         .orIgnore()
         .returning('id')
-        .execute();
-      if ((inserted.raw as unknown[]).length === 0) {
+        .getQueryAndParameters();
+      // Every lock this notification needs, in one global order: all the children's identities
+      // now, then all their contacts once matched. Taking them child by child deadlocked notices
+      // naming the same children in another order. The identities are locked in the statement
+      // that stores the notification (one round trip fewer), and only if it was new.
+      const subjects = message.subjects.children;
+      const identities = subjects.map(identify);
+      const [{ stored }] = (await manager.query(
+        `WITH stored AS (${storeNotification}),
+              locked AS (${lockAllInOrderQuery(`$${storeParameters.length + 1}`)} WHERE EXISTS (SELECT 1 FROM stored))
+         SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked`,
+        [...storeParameters, identityLockKeys(identities)],
+      )) as { stored: number; locked: number }[];
+      if (stored === 0) {
         return { duplicate: true, notificationId: message.notificationId } as const;
       }
 
@@ -108,12 +121,6 @@ export class NotificationIntake {
         },
       });
 
-      // Every lock this notification needs, in one global order: all the children's identities,
-      // then all their contacts. Taking them child by child deadlocked notices naming the same
-      // children in another order.
-      const subjects = message.subjects.children;
-      const identities = subjects.map(identify);
-      await this.children.lockIdentities(manager, identities);
       const matches: ChildMatch[] = [];
       for (const [index, subject] of subjects.entries()) {
         matches.push(await this.children.findOrCreate(manager, subject, identities[index]));
