@@ -14,7 +14,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -185,7 +185,14 @@ class WaitSampler {
         );
         this.samples += 1;
         for (const row of rows as { doing: string; statement: string }[]) {
-          const key = row.doing === 'idle' ? 'idle (in the pool)' : row.doing === 'idle in transaction' ? 'idle in transaction (waiting for the hub)' : `${row.doing} — ${row.statement}`;
+          // An idle transaction whose last statement touched the chain head still holds its lock.
+          const holdsHead = /audit_chain_h|WITH appended/.test(row.statement);
+          const key =
+            row.doing === 'idle'
+              ? 'idle (in the pool)'
+              : row.doing === 'idle in transaction'
+                ? `idle in transaction, waiting for the hub${holdsHead ? ' WHILE HOLDING THE CHAIN HEAD' : ''} — after ${row.statement}`
+                : `${row.doing} — ${row.statement}`;
           this.tally.set(key, (this.tally.get(key) ?? 0) + 1);
         }
         await sleep(20);
@@ -198,7 +205,7 @@ class WaitSampler {
     await this.client.end();
   }
   report(): string {
-    const top = [...this.tally.entries()].filter(([key]) => !key.startsWith('idle (in')).sort((a, b) => b[1] - a[1]).slice(0, 8);
+    const top = [...this.tally.entries()].filter(([key]) => !key.startsWith('idle (in')).sort((a, b) => b[1] - a[1]).slice(0, 12);
     return top.map(([key, n]) => `  ${(n / this.samples).toFixed(2).padStart(6)} connections on average: ${key}`).join('\n');
   }
 }
@@ -300,7 +307,8 @@ async function main(): Promise<void> {
   );
   const hub = new App(
     'hub',
-    'dist/apps/hub/src/main.js',
+    // BENCH_HUB_ROOT: another build of the hub (e.g. an earlier commit's) to compare on the same floor.
+    process.env.BENCH_HUB_ROOT ? resolve(process.env.BENCH_HUB_ROOT, 'dist/apps/hub/src/main.js') : 'dist/apps/hub/src/main.js',
     {
       ...env,
       ...passThrough,
@@ -328,7 +336,7 @@ async function main(): Promise<void> {
 
     console.log(`floor: BullMQ job -> one insert, concurrency ${INTAKE_CONCURRENCY}: ${Math.round(floor)} jobs/s (${FLOOR_JOBS} jobs)`);
     console.log(
-      `hub: INTAKE_CONCURRENCY ${process.env.INTAKE_CONCURRENCY ?? hubDefaults.INTAKE_CONCURRENCY}, DATABASE_POOL_SIZE ${process.env.DATABASE_POOL_SIZE ?? hubDefaults.DATABASE_POOL_SIZE}, LOG_LEVEL ${env.LOG_LEVEL}`,
+      `hub${process.env.BENCH_HUB_ROOT ? ` from ${process.env.BENCH_HUB_ROOT}` : ''}: INTAKE_CONCURRENCY ${process.env.INTAKE_CONCURRENCY ?? hubDefaults.INTAKE_CONCURRENCY}, DATABASE_POOL_SIZE ${process.env.DATABASE_POOL_SIZE ?? hubDefaults.DATABASE_POOL_SIZE}, LOG_LEVEL ${env.LOG_LEVEL}`,
     );
     const header = ['phase', 'notices', 'notices/s', 'hub/floor', 'POST ms p50/p95/p99', 'send-to-commit ms p50/p95/p99'];
     const rows = results.map((r) => [r.name, String(r.notices), r.perSecond.toFixed(0), (r.perSecond / floor).toFixed(3), r.post, r.commit]);
