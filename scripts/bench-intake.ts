@@ -180,13 +180,14 @@ class WaitSampler {
         const { rows } = await this.client.query(
           `SELECT CASE WHEN state = 'active' THEN coalesce(wait_event_type || ':' || wait_event, 'active (on CPU)')
                        ELSE state END AS doing,
-                  left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 40) AS statement
+                  left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 40) AS statement,
+                  -- Statements after which a transaction holds the chain head's row lock until it ends.
+                  query ~ '(audit_chain_head.*FOR UPDATE|UPDATE audit_chain_head|INSERT INTO "audit_event")' AS holds_head
              FROM pg_stat_activity WHERE application_name = 'mash-hub' AND datname = current_database() AND pid <> pg_backend_pid()`,
         );
         this.samples += 1;
-        for (const row of rows as { doing: string; statement: string }[]) {
-          // An idle transaction whose last statement touched the chain head still holds its lock.
-          const holdsHead = /audit_chain_h|WITH appended/.test(row.statement);
+        for (const row of rows as { doing: string; statement: string; holds_head: boolean }[]) {
+          const holdsHead = row.holds_head;
           const key =
             row.doing === 'idle'
               ? 'idle (in the pool)'
