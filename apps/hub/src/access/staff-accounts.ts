@@ -25,15 +25,24 @@ export async function createStaffAccount(
   if (problem) throw new Error(problem);
   if (await manager.existsBy(StaffAccount, { username: account.username })) return false;
   const id = randomUUID();
-  await manager.insert(StaffAccount, {
-    id,
-    username: account.username,
-    roles: account.roles,
-    passwordHash: await hashPassword(account.password),
-    failedSignIns: 0,
-    lockedUntil: null,
-    disabledAt: null,
-  });
+  // Two hubs starting together both find the username free: the second insert yields, not fails.
+  const inserted = await manager
+    .createQueryBuilder()
+    .insert()
+    .into(StaffAccount)
+    .values({
+      id,
+      username: account.username,
+      roles: account.roles,
+      passwordHash: await hashPassword(account.password),
+      failedSignIns: 0,
+      lockedUntil: null,
+      disabledAt: null,
+    })
+    .orIgnore()
+    .returning('id')
+    .execute();
+  if ((inserted.raw as unknown[]).length === 0) return false;
   await audit.record(manager, {
     actor: { type: 'person', id: createdBy },
     action: 'account.created',

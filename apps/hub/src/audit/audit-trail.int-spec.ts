@@ -110,6 +110,29 @@ describe('the audit trail (Postgres, as the application role)', () => {
     expect(shape).toEqual({ events: 8000, predecessors: 8000, first: 1, last: 8000, per_writer: 1000 });
   }, 120_000);
 
+  it('a writer that read the head before another moved it waits, then chains after it', async () => {
+    await append([record(1)]);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first!: () => void;
+    const firstAppended = new Promise<void>((resolve) => (first = resolve));
+    // The first writer appends and keeps its transaction open, holding the head.
+    const holder = dataSource.transaction(async (manager) => {
+      await audit.append(manager, [record(2, 'holder'), record(3, 'holder')]);
+      first();
+      await held;
+    });
+    await firstAppended;
+    // The second reads the head as committed (1), finds it taken, and must not fork from 1.
+    const follower = append([record(4, 'follower')]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await holder;
+    const [event] = await follower;
+    expect(event.sequence).toBe('4');
+    expect(await verifier.verify()).toEqual({ intact: true, from: '1', to: '4', verified: 4 });
+  });
+
   it('a change that rolls back leaves no audit event and the head where it was', async () => {
     await append([record(1)]);
     await expect(

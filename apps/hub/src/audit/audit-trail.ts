@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { hashEvent, type ChainedEvent, type UnhashedEvent } from '#audit';
 import { canonicalUuid } from '#contracts';
-import { AuditEvent, type ActorType } from './audit-event.entity.js';
+import type { ActorType } from './audit-event.entity.js';
 
 export interface Actor {
   type: ActorType;
@@ -79,6 +79,13 @@ export function hubActing(onBehalfOf?: string): Actor {
  * commits with the change it records or not at all. Appending locks the chain
  * head until that transaction ends, so writers take turns: call it once, as
  * late as the change allows, with all of the change's events.
+ *
+ * The head is read without a lock and the events are chained from it; one
+ * statement then moves the head only if it is still what was read, and
+ * inserts the events only if it moved. So the head is locked from that
+ * statement to the commit, not for a round trip to the hub and back before it.
+ * If another writer moved the head first, the append waits for it, locks the
+ * head and chains again from there: never a fork, never a gap.
  */
 @Injectable()
 export class AuditTrail {
@@ -87,61 +94,98 @@ export class AuditTrail {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('audit events must be written in the transaction of the change they record');
     }
-    const [head] = (await manager.query('SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE')) as {
-      sequence: string;
-      hash: string;
-    }[];
-    if (!head) throw new Error('the audit chain has no head row: run the migrations');
-
-    let sequence = BigInt(head.sequence);
-    let previousHash = head.hash;
     const occurredAt = new Date().toISOString();
-    const events = records.map((record) => {
-      sequence += 1n;
-      const unhashed: UnhashedEvent = {
-        sequence: sequence.toString(),
-        occurredAt,
-        actorType: record.actor.type,
-        actorId: storedText(record.actor.id),
-        onBehalfOf: record.actor.onBehalfOf == null ? null : storedText(record.actor.onBehalfOf),
-        action: record.action,
-        subjectType: record.subject?.type ?? null,
-        // The hash must cover exactly what is stored, and Postgres keeps a uuid in lower case.
-        subjectId: storedUuid(record.subject?.id),
-        childId: storedUuid(record.childId),
-        purpose: record.purpose == null ? null : storedText(record.purpose),
-        lawfulBasis: record.lawfulBasis == null ? null : storedText(record.lawfulBasis),
-        correlationId: storedUuid(record.correlationId),
-        // A JSON round trip now, so what is hashed is exactly what jsonb will give back.
-        details: JSON.parse(JSON.stringify(withActorIdentity(record)), (_, value: unknown) => storedJson(value)) as Record<string, unknown>,
-        previousHash,
-      };
-      const event: ChainedEvent = { ...unhashed, hash: hashEvent(unhashed) };
-      previousHash = event.hash;
-      return event;
-    });
+    const seen = await this.readHead(manager, '');
+    const events = chain(records, seen, occurredAt);
+    if (await this.moveHead(manager, seen, events)) return events;
 
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(AuditEvent)
-      .values(
-        events.map((event) => ({
-          ...event,
-          actorType: event.actorType as ActorType,
-          occurredAt: new Date(event.occurredAt),
-          // jsonb: TypeORM's partial-entity type cannot express an open record.
-          details: event.details as QueryDeepPartialEntity<Record<string, unknown>>,
-        })),
-      )
-      .execute();
-    await manager.query('UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1', [sequence.toString(), previousHash]);
-    return events;
+    const locked = await this.readHead(manager, 'FOR UPDATE');
+    const rechained = chain(records, locked, occurredAt);
+    if (!(await this.moveHead(manager, locked, rechained))) {
+      throw new Error('the audit chain head moved while this transaction held its lock');
+    }
+    return rechained;
+  }
+
+  private async readHead(manager: EntityManager, lock: '' | 'FOR UPDATE'): Promise<ChainHead> {
+    const [head] = (await manager.query(`SELECT sequence, hash FROM audit_chain_head WHERE id = 1 ${lock}`)) as ChainHead[];
+    if (!head) throw new Error('the audit chain has no head row: run the migrations');
+    return head;
+  }
+
+  /** Moves the head from `from` to the last event and inserts the events, or does neither; says which. */
+  private async moveHead(manager: EntityManager, from: ChainHead, events: ChainedEvent[]): Promise<boolean> {
+    const last = events[events.length - 1];
+    const rows = events.map((event) => ({
+      sequence: event.sequence,
+      occurred_at: event.occurredAt,
+      actor_type: event.actorType,
+      actor_id: event.actorId,
+      on_behalf_of: event.onBehalfOf,
+      action: event.action,
+      subject_type: event.subjectType,
+      subject_id: event.subjectId,
+      child_id: event.childId,
+      purpose: event.purpose,
+      lawful_basis: event.lawfulBasis,
+      correlation_id: event.correlationId,
+      details: event.details,
+      previous_hash: event.previousHash,
+      hash: event.hash,
+    }));
+    const columns = Object.keys(rows[0]).join(', ');
+    const [{ appended }] = (await manager.query(
+      `WITH moved AS (
+         UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1 AND sequence = $3 AND hash = $4 RETURNING id),
+       appended AS (
+         INSERT INTO audit_event (${columns})
+         SELECT ${columns} FROM jsonb_populate_recordset(NULL::audit_event, $5::jsonb) WHERE EXISTS (SELECT 1 FROM moved)
+         RETURNING sequence)
+       SELECT count(*)::int AS appended FROM appended`,
+      [last.sequence, last.hash, from.sequence, from.hash, JSON.stringify(rows)],
+    )) as { appended: number }[];
+    if (appended !== 0 && appended !== events.length) throw new Error(`appended ${appended} of ${events.length} audit events`);
+    return appended === events.length;
   }
 
   record(manager: EntityManager, record: AuditRecord): Promise<ChainedEvent[]> {
     return this.append(manager, [record]);
   }
+}
+
+interface ChainHead {
+  sequence: string;
+  hash: string;
+}
+
+/** The records as events following `head`, hashed. */
+function chain(records: AuditRecord[], head: ChainHead, occurredAt: string): ChainedEvent[] {
+  let sequence = BigInt(head.sequence);
+  let previousHash = head.hash;
+  return records.map((record) => {
+    sequence += 1n;
+    const unhashed: UnhashedEvent = {
+      sequence: sequence.toString(),
+      occurredAt,
+      actorType: record.actor.type,
+      actorId: storedText(record.actor.id),
+      onBehalfOf: record.actor.onBehalfOf == null ? null : storedText(record.actor.onBehalfOf),
+      action: record.action,
+      subjectType: record.subject?.type ?? null,
+      // The hash must cover exactly what is stored, and Postgres keeps a uuid in lower case.
+      subjectId: storedUuid(record.subject?.id),
+      childId: storedUuid(record.childId),
+      purpose: record.purpose == null ? null : storedText(record.purpose),
+      lawfulBasis: record.lawfulBasis == null ? null : storedText(record.lawfulBasis),
+      correlationId: storedUuid(record.correlationId),
+      // A JSON round trip now, so what is hashed is exactly what jsonb will give back.
+      details: JSON.parse(JSON.stringify(withActorIdentity(record)), (_, value: unknown) => storedJson(value)) as Record<string, unknown>,
+      previousHash,
+    };
+    const event: ChainedEvent = { ...unhashed, hash: hashEvent(unhashed) };
+    previousHash = event.hash;
+    return event;
+  });
 }
 
 /**

@@ -15,21 +15,31 @@ export interface ChildMatch {
   nhsNumberAdded: boolean;
 }
 
+export function identify(subject: ChildSubject): ChildIdentity {
+  return {
+    nhsNumber: subject.nhsNumber ? normaliseNhsNumber(subject.nhsNumber) : null,
+    normalisedName: normaliseName(subject.givenName, subject.familyName),
+    dateOfBirth: subject.dateOfBirth ?? null,
+    expectedDateOfDelivery: subject.expectedDateOfDelivery ?? null,
+  };
+}
+
+/**
+ * Two notifications about a new child arriving together must not create two
+ * records: matching queues under the child's identity. Lock these keys for
+ * every child of a notification at once (lockAllInOrder), before matching any
+ * of them, so notifications naming the same children in another order cannot
+ * deadlock.
+ */
+export function identityLockKeys(identities: ChildIdentity[]): string[] {
+  return identities.flatMap(matchLockKeys);
+}
+
 /** Finds the child a notification is about, or registers a new one. */
 @Injectable()
 export class ChildRegister {
-  async findOrCreate(manager: EntityManager, subject: ChildSubject): Promise<ChildMatch> {
-    const identity: ChildIdentity = {
-      nhsNumber: subject.nhsNumber ? normaliseNhsNumber(subject.nhsNumber) : null,
-      normalisedName: normaliseName(subject.givenName, subject.familyName),
-      dateOfBirth: subject.dateOfBirth ?? null,
-      expectedDateOfDelivery: subject.expectedDateOfDelivery ?? null,
-    };
-    // Two notifications about a new child arriving together must not create two records.
-    for (const key of matchLockKeys(identity)) {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-    }
-
+  /** Call with the identity locked (identityLockKeys) in the same transaction. */
+  async findOrCreate(manager: EntityManager, subject: ChildSubject, identity: ChildIdentity): Promise<ChildMatch> {
     if (identity.nhsNumber) {
       const byNhs = await manager.findOneBy(Child, { nhsNumber: identity.nhsNumber });
       if (byNhs) return { child: byNhs, created: false, matchedBy: 'nhs_number', nhsNumberAdded: false };

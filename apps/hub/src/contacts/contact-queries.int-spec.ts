@@ -1,6 +1,6 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { validateMessage, InvalidMessageError } from '#contracts';
+import { validateMessage } from '#contracts';
 import { TEST_APP_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
 import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -43,7 +43,7 @@ describe('the screeners’ queue (Postgres)', () => {
     await module?.close();
   });
 
-  it('pages newest first by cursor: every contact once, ties and microseconds included, whatever arrives meanwhile', async () => {
+  it('pages newest first after the last contact shown: every contact once, ties and microseconds included, whatever arrives meanwhile', async () => {
     await seedContacts(50);
     const seen: string[] = [];
     let after: string | undefined;
@@ -52,7 +52,7 @@ describe('the screeners’ queue (Postgres)', () => {
       const page = await list({ status: 'open', pageSize: 7, ...(after && { after }) });
       seen.push(...page.items.map((item) => item.id));
       expect(page).toMatchObject({ total: pages < 3 ? 50 : 51, totalIsExact: true, pageSize: 7 });
-      after = page.nextCursor ?? undefined;
+      after = page.next ?? undefined;
       // A newer contact arriving mid-way belongs before the first page: it must not push one onto the next page twice.
       if (pages === 2) await seedContacts(1, { from: 1000 });
       pages += 1;
@@ -70,11 +70,11 @@ describe('the screeners’ queue (Postgres)', () => {
     const page = await list({ status: 'open' });
     expect(page).toMatchObject({ total: CONTACT_COUNT_LIMIT, totalIsExact: false });
     expect(page.items).toHaveLength(25);
-    expect(await list({ status: 'closed' })).toMatchObject({ total: 0, totalIsExact: true, items: [], nextCursor: null });
+    expect(await list({ status: 'closed' })).toMatchObject({ total: 0, totalIsExact: true, items: [], next: null });
   });
 
   it('refuses a cursor it did not hand out, with a clear message', async () => {
-    await expect(validateMessage(ListContactsQuery, { after: '2026-03-01' })).rejects.toThrow(InvalidMessageError);
-    await expect(validateMessage(ListContactsQuery, { after: '1_x' })).rejects.toThrow(/after must be a nextCursor from a previous page/);
+    await expect(validateMessage(ListContactsQuery, { after: '2026-03-01' })).rejects.toThrow(/after must be the previous page's next/);
+    await expect(list({ after: '0b8e7f2c-3d4a-4e5f-8a9b-1c2d3e4f5a6b' })).rejects.toThrow(/there is no contact 0b8e7f2c/);
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { staffActor } from '../access/staff-actor.js';
@@ -9,7 +9,7 @@ import { Child } from '../children/child.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { ContactNotification } from './contact-notification.entity.js';
 import { Contact } from './contact.entity.js';
-import { CONTACT_COUNT_LIMIT, CONTACT_CURSOR_PATTERN, type ContactDetail, type ContactPage, type ContactSummary, type ListContactsQuery } from './contact.dto.js';
+import { CONTACT_COUNT_LIMIT, type ContactDetail, type ContactPage, type ContactSummary, type ListContactsQuery } from './contact.dto.js';
 
 /**
  * What screeners read: the queue of contacts and one contact in full. Every
@@ -58,10 +58,10 @@ export class ContactQueries {
   }
 
   /**
-   * Keyset paging, newest first: each page starts after the last contact of
-   * the one before, so a deep page costs what the first does, and a contact
-   * arriving meanwhile neither repeats nor hides one. The total is counted only
-   * up to CONTACT_COUNT_LIMIT, never over the whole table.
+   * Newest first, by (received_at, id), from just after the `after` contact:
+   * an index range scan, so a deep page costs what the first does, and a
+   * contact arriving meanwhile neither repeats nor hides one. The total is
+   * counted only up to CONTACT_COUNT_LIMIT, never over the whole table.
    */
   private async findPage(manager: EntityManager, query: ListContactsQuery): Promise<ContactPage> {
     const filtered = (builder: SelectQueryBuilder<Contact>) => {
@@ -73,30 +73,28 @@ export class ContactQueries {
     };
     const page = filtered(manager.createQueryBuilder(Contact, 'contact'))
       .innerJoinAndSelect('contact.child', 'child')
-      // Microseconds, so the cursor names the row exactly (a JavaScript Date keeps only milliseconds).
-      .addSelect("(extract(epoch FROM contact.received_at) * 1000000)::bigint::text", 'received_us')
       .orderBy('contact.received_at', 'DESC')
       .addOrderBy('contact.id', 'DESC')
+      // One more than the page, to know whether there is a next page.
       .limit(query.pageSize + 1);
-    const after = query.after ? CONTACT_CURSOR_PATTERN.exec(query.after) : null;
-    if (after) {
-      page.andWhere("(contact.received_at, contact.id) < (timestamptz 'epoch' + :afterUs * interval '1 microsecond', :afterId)", {
-        afterUs: after[1],
-        afterId: after[2],
+    if (query.after) {
+      const known = (await manager.query('SELECT 1 FROM contact WHERE id = $1', [query.after])) as unknown[];
+      if (!known.length) throw new BadRequestException(`after must be the previous page's next: there is no contact ${query.after}`);
+      // Compared in SQL, so the timestamp keeps its full precision.
+      page.andWhere('(contact.received_at, contact.id) < (SELECT after.received_at, after.id FROM contact after WHERE after.id = :after)', {
+        after: query.after,
       });
     }
-    const { entities, raw } = await page.getRawAndEntities<{ received_us: string; contact_id: string }>();
+    const contacts = await page.getMany();
 
     const [countSql, countParameters] = filtered(manager.createQueryBuilder(Contact, 'contact').select('1').limit(CONTACT_COUNT_LIMIT + 1)).getQueryAndParameters();
     const [{ counted }] = (await manager.query(`SELECT count(*)::int AS counted FROM (${countSql}) capped`, countParameters)) as { counted: number }[];
 
-    const shown = entities.slice(0, query.pageSize);
-    const last = shown.at(-1);
-    const lastRaw = last && raw.find((row) => row.contact_id === last.id);
+    const items = contacts.slice(0, query.pageSize);
     return {
-      items: shown.map((c) => toSummary(c, c.child!)),
+      items: items.map((c) => toSummary(c, c.child!)),
       pageSize: query.pageSize,
-      nextCursor: entities.length > query.pageSize && lastRaw ? `${lastRaw.received_us}_${last.id}` : null,
+      next: contacts.length > query.pageSize ? items[items.length - 1].id : null,
       total: Math.min(counted, CONTACT_COUNT_LIMIT),
       totalIsExact: counted <= CONTACT_COUNT_LIMIT,
     };

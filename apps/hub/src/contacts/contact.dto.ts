@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { RAG_RATINGS, type Agency, type Rag } from '#contracts';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { RAG_RATINGS, ToCanonicalUuid, type Agency, type Rag } from '#contracts';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
 
 export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
 export const RAG_FILTERS = [...RAG_RATINGS, 'unrated'] as const;
 
-/** A page's end: the last contact's receipt time in microseconds since 1970, and its id. */
-export const CONTACT_CURSOR_PATTERN = /^(\d{1,17})_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 /** Counting stops here: enough to say how long a queue is, without counting a whole table for every page. */
 export const CONTACT_COUNT_LIMIT = 10_000;
 
@@ -23,9 +21,13 @@ export class ListContactsQuery {
   @IsIn(RAG_FILTERS)
   rag?: (typeof RAG_FILTERS)[number];
 
-  @ApiPropertyOptional({ description: "Where the previous page ended: its `nextCursor`. Omit for the first page" })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Where the page starts: the previous page's `next`. Omit for the newest contacts.",
+  })
   @IsOptional()
-  @Matches(CONTACT_CURSOR_PATTERN, { message: '$property must be a nextCursor from a previous page' })
+  @ToCanonicalUuid()
+  @IsUUID('loose', { message: "after must be the previous page's next (a contact id)" })
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
@@ -64,8 +66,13 @@ export class ContactSummary {
 export class ContactPage {
   @ApiProperty({ type: [ContactSummary], description: 'Newest first' }) items!: ContactSummary[];
   @ApiProperty() pageSize!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `after` for the next page; null on the last page' })
-  nextCursor!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'uuid',
+    description: 'Pass as `after` for the next page; null on the last page. Paging by position stays stable while new contacts arrive.',
+  })
+  next!: string | null;
   @ApiProperty({ description: `Contacts matching the filters, on every page, counted up to ${CONTACT_COUNT_LIMIT.toLocaleString('en-GB')}` })
   total!: number;
   @ApiProperty({ description: `False when there are more than ${CONTACT_COUNT_LIMIT.toLocaleString('en-GB')} and total is that limit` })

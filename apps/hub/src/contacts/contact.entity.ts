@@ -25,6 +25,7 @@ export const OPEN_CONTACT_STATUSES: ContactStatus[] = ['awaiting_screening'];
 @Index('uq_contact_open_per_child', ['childId'], { unique: true, where: "status <> 'closed'" })
 @Index('ix_contact_queue', ['status', 'receivedAt', 'id'])
 @Index('ix_contact_open_queue', ['receivedAt', 'id'], { where: "status <> 'closed'" })
+@Index('ix_contact_received', ['receivedAt', 'id'])
 export class Contact {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_contact' })
   id!: string;

@@ -2,8 +2,9 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { exampleNotification, type SafeguardingNotification } from '#contracts';
+import pg from 'pg';
 import { PermanentMessageError } from '#queue-transport';
-import { TEST_APP_DATABASE_URL, resetDatabase, withDatabase } from '../../../../test/support/environment.js';
+import { TEST_APP_DATABASE_URL, TEST_DATABASE_URL, resetDatabase, waitFor, withDatabase } from '../../../../test/support/environment.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { ChildRegister } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
@@ -111,6 +112,64 @@ describe('notification intake (Postgres)', () => {
     expect(contactIds.size).toBe(1);
     expect(await count("SELECT count(*) FROM child WHERE given_name = $1", [givenName])).toBe(1);
     expect(await count('SELECT notification_count AS count FROM contact WHERE id = $1', [[...contactIds][0]])).toBe(8);
+  });
+
+  it('notices naming the same children in either order all go through, with exact counts', async () => {
+    const tag = randomUUID().replace(/[^a-f]/g, '').slice(0, 6);
+    const a = { givenName: `Ann ${tag}`, familyName: 'Pair', nhsNumber: undefined, dateOfBirth: '2013-03-04' };
+    const b = { givenName: `Ben ${tag}`, familyName: 'Pair', nhsNumber: undefined, dateOfBirth: '2015-05-06' };
+    const base = notification().subjects.children[0];
+    const messages = Array.from({ length: 80 }, (_, i) => {
+      const message = notification();
+      const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+      message.subjects.children = [{ ...base, ...first }, { ...base, ...second }];
+      return message;
+    });
+    const results = await Promise.allSettled(messages.map((m) => intake.receive(m)));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    expect(failures).toEqual([]);
+    const counts = await withDatabase(async (db) =>
+      (
+        await db.query(
+          `SELECT child.given_name, contact.notification_count, (SELECT count(*) FROM contact_notification l WHERE l.contact_id = contact.id)::int AS links
+             FROM contact JOIN child ON child.id = contact.child_id WHERE child.given_name = ANY($1) ORDER BY child.given_name`,
+          [[a.givenName, b.givenName]],
+        )
+      ).rows,
+    );
+    expect(counts).toEqual([
+      { given_name: a.givenName, notification_count: 80, links: 80 },
+      { given_name: b.givenName, notification_count: 80, links: 80 },
+    ]);
+  }, 60_000);
+
+  it('a notice arriving while a screener closes the contact opens a new contact rather than joining the closed one', async () => {
+    const givenName = `Closing ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`;
+    const child = { givenName, nhsNumber: undefined, dateOfBirth: '2011-09-10' };
+    const first = await intake.receive(notification(child));
+    if (first.duplicate) throw new Error('expected a new notification');
+    const [openContactId] = first.contactIds;
+
+    // The screener's transaction holds the contact row, as closing it would.
+    const screener = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await screener.connect();
+    try {
+      await screener.query('BEGIN');
+      await screener.query('SELECT id FROM contact WHERE id = $1 FOR UPDATE', [openContactId]);
+      const second = intake.receive(notification(child));
+      await waitFor('intake to wait for the contact row', async () =>
+        count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").then((n) => n > 0),
+      );
+      await screener.query("UPDATE contact SET status = 'closed' WHERE id = $1", [openContactId]);
+      await screener.query('COMMIT');
+      const outcome = await second;
+      if (outcome.duplicate) throw new Error('expected a new notification');
+      expect(outcome.contactIds[0]).not.toBe(openContactId);
+    } finally {
+      await screener.end();
+    }
+    expect(await count('SELECT notification_count AS count FROM contact WHERE id = $1', [openContactId])).toBe(1);
+    expect(await count('SELECT count(*) FROM contact_notification WHERE contact_id = $1', [openContactId])).toBe(1);
   });
 
   it('matches by NHS number first, and carries a newly learnt NHS number forward', async () => {

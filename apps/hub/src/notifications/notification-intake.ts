@@ -10,8 +10,9 @@ import {
 } from '#contracts';
 import { PermanentMessageError } from '#queue-transport';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
-import { ChildRegister } from '../children/child-register.js';
+import { ChildRegister, identify, identityLockKeys, type ChildMatch } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
+import { lockAllInOrderQuery } from '../database/advisory-locks.js';
 import { Outbox } from '../outbox/outbox.js';
 import { Notification } from './notification.entity.js';
 
@@ -68,7 +69,7 @@ export class NotificationIntake {
   async receive(message: SafeguardingNotification): Promise<IntakeOutcome> {
     const outcome = await this.dataSource.transaction(async (manager) => {
       const receivedAt = new Date();
-      const inserted = await manager
+      const [storeNotification, storeParameters] = manager
         .createQueryBuilder()
         .insert()
         .into(Notification)
@@ -88,8 +89,20 @@ export class NotificationIntake {
         })
         .orIgnore()
         .returning('id')
-        .execute();
-      if ((inserted.raw as unknown[]).length === 0) {
+        .getQueryAndParameters();
+      // Every lock this notification needs, in one global order: all the children's identities
+      // now, then all their contacts once matched. Taking them child by child deadlocked notices
+      // naming the same children in another order. The identities are locked in the statement
+      // that stores the notification (one round trip fewer), and only if it was new.
+      const subjects = message.subjects.children;
+      const identities = subjects.map(identify);
+      const [{ stored }] = (await manager.query(
+        `WITH stored AS (${storeNotification}),
+              locked AS (${lockAllInOrderQuery(`$${storeParameters.length + 1}`)} WHERE EXISTS (SELECT 1 FROM stored))
+         SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked`,
+        [...storeParameters, identityLockKeys(identities)],
+      )) as { stored: number; locked: number }[];
+      if (stored === 0) {
         await assertSameNotification(manager, message);
         return { duplicate: true, notificationId: message.notificationId } as const;
       }
@@ -136,10 +149,18 @@ export class NotificationIntake {
         },
       });
 
+      const matches: ChildMatch[] = [];
+      for (const [index, subject] of subjects.entries()) {
+        matches.push(await this.children.findOrCreate(manager, subject, identities[index]));
+      }
+      await this.contacts.lockContactsOf(
+        manager,
+        matches.map((match) => match.child.id),
+      );
+
       const contactIds: string[] = [];
       const hub = hubActing(message.sourceAgency);
-      for (const [index, subject] of message.subjects.children.entries()) {
-        const match = await this.children.findOrCreate(manager, subject);
+      for (const [index, match] of matches.entries()) {
         events.push({
           ...common,
           actor: hub,
@@ -161,12 +182,12 @@ export class NotificationIntake {
           index,
         );
         if (!join.linked) continue;
-        contactIds.push(join.contact.id);
+        contactIds.push(join.contactId);
         events.push({
           ...common,
           actor: hub,
           action: join.created ? 'contact.created' : 'contact.linked',
-          subject: { type: 'contact', id: join.contact.id },
+          subject: { type: 'contact', id: join.contactId },
           childId: match.child.id,
           details: { notificationId: message.notificationId, childIndex: index },
         });

@@ -4,7 +4,7 @@ import { StaffAccounts1763884800002 } from './1763884800002-staff-accounts.js';
 import { NotificationSourceOrganisation1763884800010 } from './1763884800010-notification-source-organisation.js';
 import { AccessRefusalTally1763884800020 } from './1763884800020-access-refusal-tally.js';
 import { OutboxClaims1763884800030 } from './1763884800030-outbox-claims.js';
-import { ContactQueueKeyset1763884800050 } from './1763884800050-contact-queue-keyset.js';
+import { ContactQueueKeyset1763884800040 } from './1763884800040-contact-queue-keyset.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -14,5 +14,5 @@ export const MIGRATIONS = [
   NotificationSourceOrganisation1763884800010,
   AccessRefusalTally1763884800020,
   OutboxClaims1763884800030,
-  ContactQueueKeyset1763884800050,
+  ContactQueueKeyset1763884800040,
 ];

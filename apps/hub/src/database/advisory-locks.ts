@@ -1,0 +1,21 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Takes transaction-scoped advisory locks on all the keys at once, in one
+ * global order (by the lock id each key hashes to), so two transactions that
+ * need overlapping sets of keys queue behind each other instead of deadlocking.
+ * A transaction that takes locks in several calls must make every call's keys
+ * come after all keys of its earlier calls in the same global sense: the
+ * intake does this by phase (every child identity first, then every contact).
+ */
+export async function lockAllInOrder(manager: EntityManager, keys: string[]): Promise<void> {
+  if (!keys.length) return;
+  await manager.query(lockAllInOrderQuery('$1'), [keys]);
+}
+
+/** The same as a query, for a statement that does more (keysParameter: the text[] parameter, e.g. `$3`). */
+export function lockAllInOrderQuery(keysParameter: string): string {
+  // The ordered subquery is not flattened, so the locks are taken in its order.
+  return `SELECT pg_advisory_xact_lock(lock_id)
+            FROM (SELECT DISTINCT hashtextextended(key, 0) AS lock_id FROM unnest(${keysParameter}::text[]) AS key ORDER BY lock_id) AS ordered`;
+}
