@@ -8,12 +8,11 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { AuditTrail, type AuditRecord } from '../apps/hub/src/audit/audit-trail.js';
 import { readChain } from '../apps/hub/src/audit/audit-chain-reader.js';
 import { AuditVerifier } from '../apps/hub/src/audit/audit-verifier.js';
 import { createDataSource } from '../apps/hub/src/database/data-source.js';
-import { ensureDatabaseExists } from '../apps/hub/src/database/ensure-database.js';
+import { freshBenchDatabase } from './bench-support.js';
 
 const OWNER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_bench';
 const APP_URL = process.env.BENCH_APP_DATABASE_URL ?? OWNER_URL.replace(/\/\/[^@/]+@/, '//mash_app@');
@@ -34,13 +33,7 @@ function record(n: number): AuditRecord {
 }
 
 async function resetSchema(): Promise<void> {
-  await ensureDatabaseExists(OWNER_URL);
-  const client = new pg.Client({ connectionString: OWNER_URL });
-  await client.connect();
-  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-  await client.end();
-  const owner = await createDataSource(OWNER_URL).initialize();
-  await owner.runMigrations({ transaction: 'each' });
+  const owner = await freshBenchDatabase(OWNER_URL);
   // The baseline: the same columns, no chain lock, no hashes to compute.
   await owner.query('CREATE TABLE plain_event (LIKE audit_event INCLUDING DEFAULTS)');
   await owner.query('GRANT SELECT, INSERT ON plain_event TO mash_app');

@@ -20,9 +20,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PartnerCredentialStore } from '#adapter-kit';
 import { HubConfig } from '../apps/hub/src/config.js';
-import { createDataSource } from '../apps/hub/src/database/data-source.js';
-import { ensureDatabaseExists } from '../apps/hub/src/database/ensure-database.js';
-import { App, freePort, latencies, now, sleep } from './bench-support.js';
+import { App, freePort, freshBenchDatabase, latencies, now, sleep } from './bench-support.js';
 
 const OWNER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_bench_intake';
 const APP_URL = process.env.BENCH_APP_DATABASE_URL ?? OWNER_URL.replace(/\/\/[^@/]+@/, '//mash_app@');
@@ -38,13 +36,7 @@ const hubDefaults = new HubConfig();
 const INTAKE_CONCURRENCY = Number(process.env.INTAKE_CONCURRENCY ?? hubDefaults.INTAKE_CONCURRENCY);
 
 async function resetSchema(): Promise<void> {
-  await ensureDatabaseExists(OWNER_URL);
-  const client = new pg.Client({ connectionString: OWNER_URL });
-  await client.connect();
-  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-  await client.end();
-  const owner = await createDataSource(OWNER_URL).initialize();
-  await owner.runMigrations({ transaction: 'each' });
+  const owner = await freshBenchDatabase(OWNER_URL);
   // The floor's table: one row per job, nothing else.
   await owner.query('CREATE TABLE floor_job (id uuid PRIMARY KEY, payload jsonb NOT NULL, received_at timestamptz NOT NULL)');
   await owner.query('GRANT SELECT, INSERT ON floor_job TO mash_app');

@@ -16,9 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createDataSource } from '../apps/hub/src/database/data-source.js';
-import { ensureDatabaseExists } from '../apps/hub/src/database/ensure-database.js';
-import { App, freePort, latencies, now } from './bench-support.js';
+import { App, freePort, freshBenchDatabase, latencies, now } from './bench-support.js';
 
 const OWNER_URL = process.env.BENCH_READS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_bench_reads';
 const APP_URL = OWNER_URL.replace(/\/\/[^@/]+@/, '//mash_app@');
@@ -28,13 +26,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 
 async function seed(): Promise<void> {
-  await ensureDatabaseExists(OWNER_URL);
-  const client = new pg.Client({ connectionString: OWNER_URL });
-  await client.connect();
-  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
-  await client.end();
-  const owner = await createDataSource(OWNER_URL).initialize();
-  await owner.runMigrations({ transaction: 'each' });
+  const owner = await freshBenchDatabase(OWNER_URL);
   const started = now();
   // Ids derived from the row number, so the tables refer to each other without joins while seeding.
   // Shaped as version 4 UUIDs, as the API's validation expects.

@@ -1,8 +1,12 @@
-/** What the benchmarks share: running the built apps, latency percentiles. */
+/** What the benchmarks share: a fresh database, running the built apps, latency percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../apps/hub/src/database/data-source.js';
+import { ensureDatabaseExists } from '../apps/hub/src/database/ensure-database.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -76,3 +80,14 @@ export class App {
   }
 }
 
+/** The benchmark's own database, emptied and migrated; returns the owner's connection (destroy it when done). */
+export async function freshBenchDatabase(ownerUrl: string): Promise<DataSource> {
+  await ensureDatabaseExists(ownerUrl);
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;');
+  await client.end();
+  const owner = await createDataSource(ownerUrl).initialize();
+  await owner.runMigrations({ transaction: 'each' });
+  return owner;
+}
