@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -9,6 +10,9 @@ import type { ErrorClassifier } from './options.js';
 import { QueueClient } from './queue-client.js';
 import { QueueRecord } from './queue-record.js';
 import { QueueTestBed, countKeys, waitFor } from './testing/queue-test-support.js';
+
+// Clients made outside an app log through Nest's default logger: keep its debug lines out of the test output.
+Logger.overrideLogger(['error', 'warn']);
 
 const freePort = () =>
   new Promise<number>((resolve) => {
