@@ -4,7 +4,7 @@ import { PartnerCredentialStore } from '#adapter-kit';
 import { TEST_APP_DATABASE_URL, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
-import { ThrowawayRedis } from './support/throwaway-redis.js';
+import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
 
 /** Apps pointed at a Redis of the test's own, which the test then freezes: it accepts connections and never answers. */
 describe('a Redis that stops answering', () => {

@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { MessagePatterns, hubIntakeQueue } from '#contracts';
 import { PartnerCredentialStore } from '#adapter-kit';
-import { freePort, waitFor } from './support/environment.js';
+import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
+import { freePort } from './support/environment.js';
 import { APPS, AppProcess } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 
@@ -16,29 +16,17 @@ const ACL_LINE = /^ACL SETUSER police-adapter .*$/m.exec(README)?.[0];
 const PASSWORD = 'a-test-only-password';
 
 describe("the README's Redis ACL for an adapter", () => {
-  let redisServer: ChildProcess;
+  let redisServer: ThrowawayRedis;
   let admin: Redis;
   let url: string;
   let policeUrl: string;
   let adapter: AppProcess;
 
   beforeAll(async () => {
-    const port = await freePort();
     // A Redis of its own: the shared one's users are not the tests' to change.
-    redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-      stdio: 'ignore',
-    });
-    url = `redis://127.0.0.1:${port}/0`;
-    policeUrl = `redis://police-adapter:${PASSWORD}@127.0.0.1:${port}/0`;
-    await waitFor('the private Redis to start', async () => {
-      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    });
+    redisServer = await ThrowawayRedis.start();
+    url = redisServer.url;
+    policeUrl = `redis://police-adapter:${PASSWORD}@127.0.0.1:${redisServer.port}/0`;
     admin = new Redis(url, { maxRetriesPerRequest: 1 });
     expect(ACL_LINE).toBeDefined();
     const [, ...args] = ACL_LINE!.split(/\s+/);
@@ -48,7 +36,7 @@ describe("the README's Redis ACL for an adapter", () => {
   afterAll(async () => {
     await adapter?.stop();
     admin?.disconnect();
-    redisServer?.kill('SIGTERM');
+    redisServer?.stop();
   });
 
   it('is enough for the police adapter to take a notice and publish it to its own intake queue', async () => {

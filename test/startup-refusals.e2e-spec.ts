@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
-import { TEST_APP_DATABASE_URL, freePort, waitFor } from './support/environment.js';
+import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
+import { TEST_APP_DATABASE_URL, freePort } from './support/environment.js';
 import { APPS, AppProcess } from './support/processes.js';
 
 describe('start-up refusals', () => {
   it('the hub and the adapter refuse a Redis that may evict queued messages', async () => {
-    const port = await freePort();
     // A Redis of its own, so the shared one keeps its policy.
-    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'allkeys-lru'], {
-      stdio: 'ignore',
-    });
+    const redis = await ThrowawayRedis.start('allkeys-lru');
     try {
-      const url = `redis://127.0.0.1:${port}/0`;
-      await waitFor('the evicting Redis to start', async () => {
-        const { Redis } = await import('ioredis');
-        const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-        try {
-          await client.connect();
-          return (await client.ping()) === 'PONG';
-        } finally {
-          client.disconnect();
-        }
-      });
+      const url = redis.url;
       for (const [name, script] of [['hub', APPS.hub], ['police-adapter', APPS.policeAdapter]] as const) {
         const app = new AppProcess(name, script, { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: url, MASH_ENV: 'development', PORT: String(await freePort()) });
         expect(await app.exited).toEqual({ code: 1, signal: null });
@@ -28,7 +15,7 @@ describe('start-up refusals', () => {
         expect(app.output.join('\n')).toMatch(/noeviction/);
       }
     } finally {
-      redis.kill('SIGTERM');
+      redis.stop();
     }
   });
 

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,39 +9,11 @@ import type { ErrorClassifier } from './options.js';
 import { QueueClient } from './queue-client.js';
 import { QueueRecord } from './queue-record.js';
 import { QueueTestBed, countKeys, waitFor } from './testing/queue-test-support.js';
+import { ThrowawayRedis, freePort } from './testing/throwaway-redis.js';
 
 // Clients made outside an app log through Nest's default logger: keep its debug lines out of the test output.
 Logger.overrideLogger(['error', 'warn']);
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-/** A Redis server of the test's own, which the test can freeze (SIGSTOP): it accepts connections and never answers. */
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const process = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}/0`;
-  await waitFor('the throwaway Redis to answer', async () => {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  });
-  return { url, process };
-}
 
 const isDatabaseDown: ErrorClassifier = (error) => {
   const code = (error as { code?: unknown }).code;
@@ -96,11 +67,11 @@ describe('keeping queued messages only as long as needed', () => {
 });
 
 describe('a Redis that does not answer', () => {
-  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+  let redis: ThrowawayRedis | undefined;
   let silent: Server | undefined;
   const sockets: Socket[] = [];
   afterEach(async () => {
-    redis?.process.kill('SIGKILL');
+    redis?.stop();
     redis = undefined;
     for (const socket of sockets.splice(0)) socket.destroy();
     await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
@@ -108,10 +79,10 @@ describe('a Redis that does not answer', () => {
   });
 
   it('fails a publish within the publish timeout, and closing does not hang', async () => {
-    redis = await startRedis();
+    redis = await ThrowawayRedis.start();
     const client = new QueueClient({ redisUrl: redis.url, prefix: `test-${randomUUID()}`, queue: 'frozen', publishTimeoutMs: 500 });
     await client.connect();
-    redis.process.kill('SIGSTOP'); // connections stay open; nothing is answered
+    redis.freeze(); // connections stay open; nothing is answered
 
     const started = Date.now();
     const publish = lastValueFrom(client.emit('test.record', new QueueRecord({}, { jobId: randomUUID() })), { defaultValue: undefined });
