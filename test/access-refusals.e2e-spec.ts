@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
-import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { APPS, AppProcess, auditVerifyCommand, hubEnv } from './support/processes.js';
 
 const prefixes: string[] = [];
 function envFor(settings: Record<string, string>): Record<string, string> {
@@ -14,19 +11,6 @@ function envFor(settings: Record<string, string>): Record<string, string> {
 
 const chainLength = () =>
   withDatabase(async (db) => Number((await db.query('SELECT sequence FROM audit_chain_head WHERE id = 1')).rows[0].sequence));
-
-/** `npm run audit:verify`, as an operator runs it. */
-async function verifyChain(): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'dist/apps/hub/src/audit/verify-command.js')], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: TEST_APP_DATABASE_URL },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, output };
-}
 
 beforeAll(async () => {
   await resetDatabase();
@@ -71,7 +55,7 @@ describe('refused requests in the audit trail', () => {
     ]);
     expect(Date.parse(events[0].details.firstAt)).toBeLessThanOrEqual(Date.parse(events[0].details.lastAt));
     expect(await withDatabase(async (db) => Number((await db.query('SELECT count(*) FROM access_refusal_tally')).rows[0].count))).toBe(0);
-    expect(await verifyChain()).toMatchObject({ code: 0, output: expect.stringMatching(/intact/) });
+    expect(await auditVerifyCommand()).toMatchObject({ code: 0, output: expect.stringMatching(/intact/) });
   });
 });
 

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   TEST_APP_DATABASE_URL,
@@ -15,7 +13,7 @@ import {
   withDatabase,
 } from './support/environment.js';
 import { issueTestCredential } from './support/partner-credentials.js';
-import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { APPS, AppProcess, auditVerifyCommand, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 import { staff } from './support/staff.js';
 
@@ -26,17 +24,7 @@ let hub: AppProcess;
 let adapter: AppProcess;
 
 /** Runs `audit:verify` as an operator would, against the test database. */
-async function verifyCommand(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'dist/apps/hub/src/audit/verify-command.js'), ...args], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: TEST_APP_DATABASE_URL },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, output };
-}
+const verifyCommand = auditVerifyCommand;
 
 beforeAll(async () => {
   await resetDatabase();

@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { PartnerCredentialStore } from '#adapter-kit';
 import { TEST_REDIS_URL, deleteRedisKeys, uniquePrefix } from './support/environment.js';
+import { runCommand } from './support/processes.js';
 
 const prefix = uniquePrefix();
-const COMMAND = resolve(import.meta.dirname, '..', 'dist/libs/adapter-kit/src/partner-credentials-command.js');
+const COMMAND = 'dist/libs/adapter-kit/src/partner-credentials-command.js';
 
 /** Runs the built command as an operator would (`npm run partner:credentials -- …`), against the test's prefix. */
-async function credentials(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [COMMAND, ...args], {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, stdout, stderr };
-}
+const credentials = (...args: string[]) => runCommand(COMMAND, args, { REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix });
 
 let redis: Redis;
 let store: PartnerCredentialStore;

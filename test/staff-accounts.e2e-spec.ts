@@ -1,26 +1,13 @@
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
-import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { APPS, AppProcess, hubEnv, runCommand } from './support/processes.js';
 
 const prefix = uniquePrefix();
 
 /** Runs `staff:create-admin` as an operator would, with the password on standard input. */
-async function createAdmin(args: string[], password: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '..', 'dist/apps/hub/src/access/create-admin-command.js'), ...args], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: TEST_APP_DATABASE_URL },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  child.stdin.end(`${password}\n`);
-  const [code] = await once(child, 'exit');
-  return { code: code as number | null, output };
-}
+const createAdmin = (args: string[], password: string) =>
+  runCommand('dist/apps/hub/src/access/create-admin-command.js', args, { DATABASE_URL: TEST_APP_DATABASE_URL }, `${password}\n`);
 
 const accounts = () => withDatabase(async (db) => (await db.query('SELECT username, roles FROM staff_account ORDER BY username')).rows);
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { waitFor } from './environment.js';
+import { TEST_APP_DATABASE_URL, waitFor } from './environment.js';
 import { TEST_STAFF_TOKEN_SECRET } from './staff.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -92,4 +92,33 @@ export function hubEnv(overrides: Record<string, string>): Record<string, string
     STAFF_TOKEN_SECRET: TEST_STAFF_TOKEN_SECRET,
     ...overrides,
   };
+}
+
+export interface CommandRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Both streams, in the order they were written. */
+  output: string;
+}
+
+/** Runs a built command to its end as an operator would, with only PATH and `env`, and `input` on standard input. */
+export async function runCommand(script: string, args: string[], env: Record<string, string>, input?: string): Promise<CommandRun> {
+  const child = spawn(process.execPath, [resolve(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const run: CommandRun = { code: null, stdout: '', stderr: '', output: '' };
+  child.stdout!.on('data', (chunk: Buffer) => ((run.stdout += chunk), (run.output += chunk)));
+  child.stderr!.on('data', (chunk: Buffer) => ((run.stderr += chunk), (run.output += chunk)));
+  if (input !== undefined) child.stdin!.end(input);
+  const [code] = await once(child, 'exit');
+  run.code = code as number | null;
+  return run;
+}
+
+/** `npm run audit:verify`, against the test database. */
+export function auditVerifyCommand(...args: string[]): Promise<CommandRun> {
+  return runCommand('dist/apps/hub/src/audit/verify-command.js', args, { DATABASE_URL: TEST_APP_DATABASE_URL });
 }
