@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { PartnerCredentialStore } from '#adapter-kit';
-import { TEST_APP_DATABASE_URL, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
+import { TEST_APP_DATABASE_URL, freePort, idleInTransaction, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
@@ -76,15 +76,8 @@ describe('a Redis that stops answering', () => {
       withDatabase(async (db) => ((await db.query('SELECT claimed_until FROM outbox_message')).rows[0]?.claimed_until ? true : undefined)),
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const idleInTransaction = await withDatabase(
-      async (db) =>
-        (
-          await db.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'mash_app' AND state LIKE 'idle in transaction%'",
-          )
-        ).rows[0].n,
-    );
-    expect(idleInTransaction).toBe(0);
+    const idle = await idleInTransaction();
+    expect(idle).toBe(0);
 
     const started = Date.now();
     hub.kill('SIGTERM');

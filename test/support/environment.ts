@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDataSource } from '../../apps/hub/src/database/data-source.js';
@@ -88,12 +87,16 @@ export function tamperWithAuditTrail(sql: string, params: unknown[] = []): Promi
   });
 }
 
-/** A TCP port on the loopback nobody is listening on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+export { freePort } from '../../libs/queue-transport/src/testing/free-port.js';
+
+/** Connections of the application role sitting idle inside a transaction now (one held open across a wait shows here). */
+export function idleInTransaction(): Promise<number> {
+  return withDatabase(
+    async (db) =>
+      (
+        await db.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'mash_app' AND state LIKE 'idle in transaction%'",
+        )
+      ).rows[0].n as number,
+  );
 }

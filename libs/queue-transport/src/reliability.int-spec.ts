@@ -9,7 +9,8 @@ import type { ErrorClassifier } from './options.js';
 import { QueueClient } from './queue-client.js';
 import { QueueRecord } from './queue-record.js';
 import { QueueTestBed, countKeys, waitFor } from './testing/queue-test-support.js';
-import { ThrowawayRedis, freePort } from './testing/throwaway-redis.js';
+import { freePort } from './testing/free-port.js';
+import { ThrowawayRedis } from './testing/throwaway-redis.js';
 
 // Clients made outside an app log through Nest's default logger: keep its debug lines out of the test output.
 Logger.overrideLogger(['error', 'warn']);

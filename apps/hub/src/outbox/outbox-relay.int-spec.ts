@@ -10,6 +10,7 @@ import {
   TEST_REDIS_URL,
   deleteRedisKeys,
   freePort,
+  idleInTransaction,
   resetDatabase,
   uniquePrefix,
   waitFor,
@@ -156,15 +157,8 @@ describe('the outbox relay (Postgres and Redis)', () => {
       const round = relay(hubConfig({ REDIS_URL: silentUrl, QUEUE_PUBLISH_TIMEOUT_MS: 1500 })).publishPending();
       round.catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 700));
-      const idleInTransaction = await withDatabase(
-        async (db) =>
-          (
-            await db.query(
-              "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND usename = 'mash_app' AND state LIKE 'idle in transaction%'",
-            )
-          ).rows[0].n,
-      );
-      expect(idleInTransaction).toBe(0);
+      const idle = await idleInTransaction();
+      expect(idle).toBe(0);
       const outcome = await Promise.race([round, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000).unref())]);
       expect(outcome).toEqual({ claimed: 1, published: 0, failed: 1 });
       expect((await row(id)).last_error).toMatch(/did not confirm the message on queue police-deliveries within 1500 ms/);
