@@ -39,6 +39,12 @@ export const EDGE_VALIDATION_OPTIONS = {
 /** NUL, or half of a surrogate pair: text Postgres cannot keep as it was given. */
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates (text that cannot be stored as sent)';
+const EVERY_UNSTORABLE_CHARACTER = new RegExp(UNSTORABLE_TEXT.source, 'g');
+
+/** The text as Postgres will give it back: each NUL or unpaired surrogate becomes U+FFFD, as the driver turns the latter. */
+export function asStoredText(text: string): string {
+  return text.replace(EVERY_UNSTORABLE_CHARACTER, '\ufffd');
+}
 
 /**
  * Every string (value or key) holding text that cannot be stored as sent.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { hashEvent, type ChainedEvent, type UnhashedEvent } from '#audit';
-import { canonicalUuid } from '#contracts';
+import { asStoredText, canonicalUuid } from '#contracts';
 import type { ActorType } from './audit-event.entity.js';
 
 export interface Actor {
@@ -168,15 +168,17 @@ function chain(records: AuditRecord[], head: ChainHead, occurredAt: string): Cha
       sequence: sequence.toString(),
       occurredAt,
       actorType: record.actor.type,
-      actorId: storedText(record.actor.id),
-      onBehalfOf: record.actor.onBehalfOf == null ? null : storedText(record.actor.onBehalfOf),
+      // Text as Postgres will give it back (it stores no NUL, and the driver rewrites an unpaired surrogate),
+      // so the hash covers what is stored rather than fail the act or differ from it.
+      actorId: asStoredText(record.actor.id),
+      onBehalfOf: record.actor.onBehalfOf == null ? null : asStoredText(record.actor.onBehalfOf),
       action: record.action,
       subjectType: record.subject?.type ?? null,
       // The hash must cover exactly what is stored, and Postgres keeps a uuid in lower case.
       subjectId: storedUuid(record.subject?.id),
       childId: storedUuid(record.childId),
-      purpose: record.purpose == null ? null : storedText(record.purpose),
-      lawfulBasis: record.lawfulBasis == null ? null : storedText(record.lawfulBasis),
+      purpose: record.purpose == null ? null : asStoredText(record.purpose),
+      lawfulBasis: record.lawfulBasis == null ? null : asStoredText(record.lawfulBasis),
       correlationId: storedUuid(record.correlationId),
       // A JSON round trip now, so what is hashed is exactly what jsonb will give back.
       details: JSON.parse(JSON.stringify(withActorIdentity(record)), (_, value: unknown) => storedJson(value)) as Record<string, unknown>,
@@ -188,22 +190,11 @@ function chain(records: AuditRecord[], head: ChainHead, occurredAt: string): Cha
   });
 }
 
-/**
- * Text as Postgres will give it back. It stores UTF-8 without NUL: the driver
- * turns a lone surrogate into U+FFFD and the server refuses NUL, so both become
- * U+FFFD here, before hashing, rather than silently differ from the hash or
- * fail the act being recorded (a sign-in with a name typed with a stray escape).
- */
-function storedText(text: string): string {
-  return text.replace(NOT_STORABLE, '\ufffd');
-}
-const NOT_STORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /** JSON.parse reviver: keys and string values as jsonb will keep them. */
 function storedJson(value: unknown): unknown {
-  if (typeof value === 'string') return storedText(value);
+  if (typeof value === 'string') return asStoredText(value);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [storedText(key), entry]));
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [asStoredText(key), entry]));
   }
   return value;
 }
