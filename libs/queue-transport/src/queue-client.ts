@@ -13,7 +13,7 @@ import {
 } from './options.js';
 import { QueueUnavailableError } from './errors.js';
 import { QueueRecord } from './queue-record.js';
-import { assertRedisKeepsQueuedMessages, createQueueConnection, describeRedis, quit } from './redis-connection.js';
+import { assertRedisKeepsQueuedMessages, createQueueConnection, describeRedis, quit, settlesWithin } from './redis-connection.js';
 
 /** Closing waits at most this long for the queue before dropping the connection. */
 const CLOSE_WAIT_MS = 2_000;
@@ -76,12 +76,7 @@ export class QueueClient extends ClientProxy {
     }
     if (this.opened === opened) this.opened = undefined;
     // Bounded, so that stopping does not hang on a Redis that does not answer.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      opened.queue.close().catch(() => undefined),
-      new Promise((resolve) => (timer = setTimeout(resolve, Math.min(this.publishTimeoutMs(), CLOSE_WAIT_MS)))),
-    ]);
-    clearTimeout(timer);
+    await settlesWithin(opened.queue.close().catch(() => undefined), Math.min(this.publishTimeoutMs(), CLOSE_WAIT_MS));
     await quit(opened.connection);
   }
 

@@ -32,15 +32,20 @@ export async function quit(redis: Redis): Promise<void> {
     redis.disconnect();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const answered = await Promise.race([
-      redis.quit().then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_WAIT_MS))),
-    ]);
-    if (!answered) redis.disconnect();
+    if (!(await settlesWithin(redis.quit(), QUIT_WAIT_MS))) redis.disconnect();
   } catch {
     redis.disconnect();
+  }
+}
+
+/** Waits for `work` at most `ms`: true if it settled in time (its failure is rethrown), false if not. */
+export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = work.then(() => true);
+  settled.catch(() => undefined); // a failure after the wait has no one left to tell
+  try {
+    return await Promise.race([settled, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
   } finally {
     clearTimeout(timer);
   }
