@@ -10,11 +10,26 @@ export class HubConfig extends ServiceConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: '$property must be a postgres:// connection URL' })
   DATABASE_URL: string = 'postgres://mash_app@127.0.0.1:5432/mash';
 
-  /** Notifications handled at once from each agency's intake queue. */
+  /**
+   * Notifications taken at once from each agency's intake queue. Those waiting for a transaction
+   * are stored together (INTAKE_BATCH_SIZE), so more in hand means fewer, larger commits under load.
+   */
   @IsInt()
   @Min(1)
-  @Max(100)
-  INTAKE_CONCURRENCY: number = 4;
+  @Max(500)
+  INTAKE_CONCURRENCY: number = 32;
+
+  /** Intake transactions the hub runs at once, across all agencies' queues. */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  INTAKE_TRANSACTIONS: number = 2;
+
+  /** The most notifications stored in one intake transaction. */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  INTAKE_BATCH_SIZE: number = 32;
 
   /** Postgres connections the hub may hold: enough for every agency's intake at once and the staff API beside it. */
   @IsInt()

@@ -30,6 +30,7 @@ import { HUB_REDIS } from './hub.tokens.js';
 import { IntakeConsumers } from './notifications/intake-consumers.js';
 import { IntakeOrigin } from './notifications/intake-origin.js';
 import { NotificationIntake } from './notifications/notification-intake.js';
+import { IntakeBatches } from './notifications/intake-batches.js';
 import { NotificationIntakeHandler } from './notifications/notification-intake.handler.js';
 import { PartnerAccessRefusedHandler } from './notifications/partner-access-refused.handler.js';
 import { DeadLettersController, OBSERVED_QUEUES } from './operations/dead-letters.controller.js';
@@ -84,6 +85,7 @@ export class HubModule implements OnApplicationShutdown {
         ContactBook,
         ContactQueries,
         NotificationIntake,
+        IntakeBatches,
         Outbox,
         OutboxRelay,
         ParkedOutbox,

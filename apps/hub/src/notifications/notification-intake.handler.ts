@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InvalidMessageError, MessagePatterns, SafeguardingNotification, validateMessage } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
 import { IntakeOrigin } from './intake-origin.js';
-import { NotificationIntake } from './notification-intake.js';
+import { IntakeBatches } from './intake-batches.js';
 
 /** Consumes partners' notifications from the agencies' intake queues. */
 @Controller()
@@ -11,7 +11,7 @@ export class NotificationIntakeHandler {
   private readonly logger = new Logger(NotificationIntakeHandler.name);
 
   constructor(
-    private readonly intake: NotificationIntake,
+    private readonly intake: IntakeBatches,
     private readonly origin: IntakeOrigin,
   ) {}
 

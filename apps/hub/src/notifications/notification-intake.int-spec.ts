@@ -10,7 +10,9 @@ import { ChildRegister } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { Outbox } from '../outbox/outbox.js';
-import { NotificationIntake } from './notification-intake.js';
+import { HubConfig } from '../config.js';
+import { IntakeBatches } from './intake-batches.js';
+import { NotificationIntake, type IntakeOutcome } from './notification-intake.js';
 
 function notification(child: Partial<SafeguardingNotification['subjects']['children'][number]> = {}) {
   const message = exampleNotification({
@@ -213,4 +215,124 @@ describe('notification intake (Postgres)', () => {
     // And once the cause is gone, the same message goes through.
     expect(await intake.receive(message)).toMatchObject({ duplicate: false });
   });
+
+  describe('several notifications in one transaction', () => {
+    /**
+     * Notifications that depend on each other: a new child, the same child again with an NHS number
+     * learnt, that number under another name, the child listed twice, a second child, and a copy of
+     * one already stored.
+     */
+    async function scenario(tag: string) {
+      const nhsNumber = randomNhsNumber();
+      const child = { givenName: `Batch ${tag}`, familyName: 'Scenario', nhsNumber: undefined, dateOfBirth: '2013-02-03' };
+      const sibling = { ...child, givenName: `Sibling ${tag}` };
+      const base = notification().subjects.children[0];
+      const earlier = notification(child);
+      await intake.receive(earlier);
+      const messages = [
+        notification(child),
+        notification({ ...child, nhsNumber }),
+        notification({ ...child, givenName: `Renamed ${tag}`, nhsNumber }),
+        { ...notification(), subjects: { ...notification().subjects, children: [{ ...base, ...child }, { ...base, ...sibling }, { ...base, ...child }] } },
+        { ...notification(sibling), senderUrgency: 'red' as const },
+        earlier,
+      ];
+      return { messages, names: [child.givenName, sibling.givenName, `Renamed ${tag}`] };
+    }
+
+    /** What a scenario left behind, with ids replaced by their order of appearance so two runs compare. */
+    async function outcomeOf(messages: SafeguardingNotification[], outcomes: IntakeOutcome[], names: string[]) {
+      return withDatabase(async (db) => {
+        const ids = new Map<string, string>();
+        const alias = (id: string) => (ids.has(id) ? ids.get(id)! : (ids.set(id, `#${ids.size}`), `#${ids.size - 1}`));
+        const events = [];
+        for (const message of messages) {
+          const { rows } = await db.query(
+            `SELECT action, subject_type, subject_id, details FROM audit_event WHERE correlation_id = $1 AND action <> 'notification.received' ORDER BY sequence`,
+            [message.correlationId],
+          );
+          events.push(
+            rows.map((row: { action: string; subject_type: string; subject_id: string; details: Record<string, unknown> }) =>
+              [row.action, row.subject_type === 'outbox_message' ? 'outbox' : alias(row.subject_id), row.details.matchedBy ?? null, row.details.nhsNumberAdded ?? null].join(' '),
+            ),
+          );
+        }
+        const { rows: contacts } = await db.query(
+          `SELECT contact.id, contact.notification_count, contact.sender_urgency, child.nhs_number IS NOT NULL AS has_nhs,
+                  (SELECT count(*)::int FROM contact_notification l WHERE l.contact_id = contact.id) AS links
+             FROM contact JOIN child ON child.id = contact.child_id WHERE child.given_name = ANY($1) ORDER BY contact.created_at, child.given_name`,
+          [names],
+        );
+        return {
+          outcomes: outcomes.map((outcome) => (outcome.duplicate ? 'duplicate' : outcome.contactIds.map(alias).join(','))),
+          events,
+          contacts: contacts.map((contact: { id: string; notification_count: number; sender_urgency: string; has_nhs: boolean; links: number }) => ({
+            ...contact,
+            id: alias(contact.id),
+          })),
+          children: Number((await db.query('SELECT count(*) FROM child WHERE given_name = ANY($1)', [names])).rows[0].count),
+        };
+      });
+    }
+
+    it('gives exactly what taking them one after another gives', async () => {
+      const oneByOne = await scenario(randomUUID().replace(/[^a-f]/g, '').slice(0, 6));
+      const sequentialOutcomes: IntakeOutcome[] = [];
+      for (const message of oneByOne.messages) sequentialOutcomes.push(await intake.receive(message));
+      const together = await scenario(randomUUID().replace(/[^a-f]/g, '').slice(0, 6));
+      const batchOutcomes = await intake.receiveAll(together.messages);
+
+      const expected = await outcomeOf(oneByOne.messages, sequentialOutcomes, oneByOne.names);
+      expect(await outcomeOf(together.messages, batchOutcomes, together.names)).toEqual(expected);
+      // And the scenario does what it says: one child learnt a number, the renamed notice matched on it,
+      // the child listed twice is linked once, and the red notice raised its contact's urgency.
+      expect(expected.children).toBe(2);
+      expect(expected.events[1]).toContain('child.matched #1 name_and_date_of_birth true');
+      expect(expected.events[2]).toContain('child.matched #1 nhs_number false');
+      expect(expected.contacts).toEqual([
+        { id: '#2', notification_count: 5, sender_urgency: 'amber', has_nhs: true, links: 5 },
+        { id: expect.any(String), notification_count: 2, sender_urgency: 'red', has_nhs: false, links: 2 },
+      ]);
+      expect(expected.outcomes[5]).toBe('duplicate');
+    });
+
+    it('share one transaction under load, and a notification the hub refuses fails only its own message', async () => {
+      const batches = new IntakeBatches(intake, Object.assign(new HubConfig(), { INTAKE_TRANSACTIONS: 1, INTAKE_BATCH_SIZE: 10 }));
+      const stored = notification({ nhsNumber: randomNhsNumber() });
+      await intake.receive(stored);
+      const first = batches.receive(notification());
+      // These arrive while the first is being stored, so they wait and go in together.
+      const good = Array.from({ length: 6 }, () => notification({ givenName: `Waiting ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}` }));
+      const refused = { ...stored, narrative: 'Changed content under a stored reference.' };
+      const results = await Promise.allSettled([first, ...[...good.slice(0, 3), refused, ...good.slice(3)].map((message) => batches.receive(message))]);
+
+      expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(PermanentMessageError);
+      // Taken again one by one after the shared transaction failed: each row written by its own transaction.
+      const transactions = (ids: string[]) => count('SELECT count(DISTINCT xmin::text) FROM notification WHERE id = ANY($1)', [ids]);
+      expect(await transactions(good.map((message) => message.notificationId))).toBe(6);
+
+      // Without the refused one, the waiting notifications are stored in one transaction.
+      const blocker = batches.receive(notification());
+      const more = Array.from({ length: 5 }, () => notification({ givenName: `Together ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}` }));
+      expect((await Promise.all([blocker, ...more.map((message) => batches.receive(message))])).every((outcome) => !outcome.duplicate)).toBe(true);
+      expect(await transactions(more.map((message) => message.notificationId))).toBe(1);
+    });
+
+    it('refuses to take the same notification twice in one transaction', async () => {
+      const message = notification();
+      await expect(intake.receiveAll([message, message])).rejects.toThrow('one intake transaction cannot take the same notification twice');
+      expect(await count('SELECT count(*) FROM notification WHERE id = $1', [message.notificationId])).toBe(0);
+    });
+  });
 });
+
+/** A valid NHS number in the 999 test range, different each time. */
+function randomNhsNumber(): string {
+  for (;;) {
+    const nine = `999${String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0')}`;
+    const sum = [...nine].reduce((total, digit, i) => total + Number(digit) * (10 - i), 0);
+    const check = 11 - (sum % 11);
+    if (check !== 10) return nine + String(check === 11 ? 0 : check);
+  }
+}

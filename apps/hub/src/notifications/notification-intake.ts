@@ -11,10 +11,9 @@ import {
 import { PermanentMessageError } from '#queue-transport';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
 import { ChildRegister, identify, identityLockKeys, type ChildMatch } from '../children/child-register.js';
-import { ContactBook } from '../contacts/contact-book.js';
+import { ContactBook, type ContactJoin } from '../contacts/contact-book.js';
 import { lockAllInOrderQuery } from '../database/advisory-locks.js';
 import { Outbox } from '../outbox/outbox.js';
-import { Notification } from './notification.entity.js';
 
 export type IntakeOutcome =
   | { duplicate: true; notificationId: string }
@@ -51,10 +50,15 @@ async function assertSameNotification(manager: EntityManager, message: Safeguard
 }
 
 /**
- * Takes a validated notification into the hub: stores it, matches each child,
+ * Takes validated notifications into the hub: stores each, matches each child,
  * opens or joins the child's contact, records all of it in the audit trail and
  * queues the acknowledgement to the sender, in one transaction. A second copy
- * of the same notification changes nothing.
+ * of a notification changes nothing.
+ *
+ * Several notifications can go in one transaction (see IntakeBatches), each
+ * step one statement for all of them, so the cost of a commit, of the audit
+ * chain's head and of each round trip is shared. The outcome is what taking
+ * them one after another would give.
  */
 @Injectable()
 export class NotificationIntake {
@@ -67,161 +71,196 @@ export class NotificationIntake {
   ) {}
 
   async receive(message: SafeguardingNotification): Promise<IntakeOutcome> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const [outcome] = await this.receiveAll([message]);
+    return outcome;
+  }
+
+  /** One outcome per message, in order. The messages must have distinct notification ids. */
+  async receiveAll(messages: SafeguardingNotification[]): Promise<IntakeOutcome[]> {
+    if (new Set(messages.map((message) => message.notificationId)).size !== messages.length) {
+      throw new Error('one intake transaction cannot take the same notification twice');
+    }
+    const outcomes = await this.dataSource.transaction(async (manager) => {
       const receivedAt = new Date();
-      const [storeNotification, storeParameters] = manager
-        .createQueryBuilder()
-        .insert()
-        .into(Notification)
-        .values({
-          id: message.notificationId,
-          sourceAgency: message.sourceAgency,
-          sourceOrganisation: message.sourceOrganisation,
-          partnerReference: message.partnerReference,
-          correlationId: message.correlationId,
-          schemaVersion: message.schemaVersion,
-          occurredAt: message.occurredAt ? new Date(message.occurredAt) : null,
-          reportedAt: new Date(message.reportedAt),
-          receivedAt,
-          senderUrgency: message.senderUrgency,
-          categories: message.categories,
-          message,
-        })
-        .orIgnore()
-        .returning('id')
-        .getQueryAndParameters();
-      // Every lock this notification needs, in one global order: all the children's identities
-      // now, then all their contacts once matched. Taking them child by child deadlocked notices
-      // naming the same children in another order. The identities are locked in the statement
-      // that stores the notification (one round trip fewer), and only if it was new.
-      const subjects = message.subjects.children;
-      const identities = subjects.map(identify);
-      const [{ stored }] = (await manager.query(
-        `WITH stored AS (${storeNotification}),
-              locked AS (${lockAllInOrderQuery(`$${storeParameters.length + 1}`)} WHERE EXISTS (SELECT 1 FROM stored))
-         SELECT (SELECT count(*) FROM stored)::int AS stored, (SELECT count(*) FROM locked)::int AS locked`,
-        [...storeParameters, identityLockKeys(identities)],
-      )) as { stored: number; locked: number }[];
-      if (stored === 0) {
-        await assertSameNotification(manager, message);
-        return { duplicate: true, notificationId: message.notificationId } as const;
-      }
+      const stored = await this.store(manager, messages, receivedAt);
+      for (const message of messages) if (!stored.has(message.notificationId)) await assertSameNotification(manager, message);
+      const fresh = messages.filter((message) => stored.has(message.notificationId));
+      if (!fresh.length) return messages.map((message) => ({ duplicate: true, notificationId: message.notificationId }) as const);
 
-      // The adapter is the system the hub can vouch for (its queue says so); the partner system it
-      // authenticated is named in the details, as submittedBy.
-      const sender: Actor = {
-        type: 'agency_system',
-        id: `${message.sourceAgency}-adapter`,
-        onBehalfOf: message.sourceAgency,
-      };
-      const common = { correlationId: message.correlationId, purpose: 'safeguarding notification' };
-      // Appended together at the end: the chain head stays locked only for the last moment of the transaction.
-      const events: AuditRecord[] = [];
-      events.push({
-        ...common,
-        actor: sender,
-        action: 'notification.received',
-        subject: { type: 'notification', id: message.notificationId },
-        lawfulBasis: describeLawfulBasis(message.lawfulBasis),
-        details: {
-          sourceAgency: message.sourceAgency,
-          sourceOrganisation: message.sourceOrganisation,
-          partnerReference: message.partnerReference,
-          schemaVersion: message.schemaVersion,
-          children: message.subjects.children.length,
-          categories: message.categories,
-          consent: message.consent.status,
-          submittedBy: message.submittedBy ? { credentialId: message.submittedBy.credentialId, system: message.submittedBy.system } : null,
-        },
-      });
-
-      // The sender's consent decision, with its reasons, as a fact of its own.
-      events.push({
-        ...common,
-        actor: sender,
-        action: 'consent.recorded',
-        subject: { type: 'notification', id: message.notificationId },
-        details: {
-          decidedBy: message.sourceAgency,
-          status: message.consent.status,
-          givenBy: message.consent.givenBy ?? null,
-          notSoughtReason: message.consent.notSoughtReason ?? null,
-        },
-      });
-
-      const matches: ChildMatch[] = [];
-      for (const [index, subject] of subjects.entries()) {
-        matches.push(await this.children.findOrCreate(manager, subject, identities[index]));
-      }
-      await this.contacts.lockContactsOf(
+      // Every child of every notification, in order: matched as if one after another.
+      const named = fresh.flatMap((message, notice) =>
+        message.subjects.children.map((subject, childIndex) => ({ notice, childIndex, subject, identity: identify(subject) })),
+      );
+      const matches = await this.children.matchAll(manager, named);
+      const joins = await this.contacts.joinAll(
         manager,
-        matches.map((match) => match.child.id),
+        named.map((child, index) => ({
+          childId: matches[index].child.id,
+          notificationId: fresh[child.notice].notificationId,
+          childIndex: child.childIndex,
+          senderUrgency: fresh[child.notice].senderUrgency,
+        })),
+        receivedAt,
+      );
+      const contactIds = fresh.map((_, notice) => named.flatMap((child, index) => (child.notice === notice && joins[index].linked ? [joins[index].contactId] : [])));
+      const outboxIds = await this.outbox.addAll(
+        manager,
+        fresh.map((message, notice) => ({
+          queue: agencyQueue(message.sourceAgency),
+          pattern: MessagePatterns.notificationAccepted,
+          payload: acceptance(message, contactIds[notice], receivedAt),
+          correlationId: message.correlationId,
+        })),
       );
 
-      const contactIds: string[] = [];
-      const hub = hubActing(message.sourceAgency);
-      for (const [index, match] of matches.entries()) {
-        events.push({
-          ...common,
-          actor: hub,
-          action: match.created ? 'child.created' : 'child.matched',
-          subject: { type: 'child', id: match.child.id },
-          childId: match.child.id,
-          details: {
-            notificationId: message.notificationId,
-            childIndex: index,
-            matchedBy: match.matchedBy,
-            nhsNumberAdded: match.nhsNumberAdded,
-          },
-        });
+      // Appended together at the end: the chain head stays locked only for the last moment of the transaction.
+      await this.audit.append(
+        manager,
+        fresh.flatMap((message, notice) =>
+          intakeEvents(
+            message,
+            named.flatMap((child, index) => (child.notice === notice ? [{ childIndex: child.childIndex, match: matches[index], join: joins[index] }] : [])),
+            outboxIds[notice],
+            contactIds[notice],
+          ),
+        ),
+      );
+      return messages.map((message): IntakeOutcome => {
+        const notice = fresh.indexOf(message);
+        return notice < 0
+          ? { duplicate: true, notificationId: message.notificationId }
+          : { duplicate: false, notificationId: message.notificationId, contactIds: contactIds[notice] };
+      });
+    });
+    if (outcomes.some((outcome) => !outcome.duplicate)) this.outbox.notifyCommitted();
+    return outcomes;
+  }
 
-        const join = await this.contacts.join(
-          manager,
-          match.child.id,
-          { id: message.notificationId, senderUrgency: message.senderUrgency, receivedAt },
-          index,
-        );
-        if (!join.linked) continue;
-        contactIds.push(join.contactId);
-        events.push({
-          ...common,
-          actor: hub,
-          action: join.created ? 'contact.created' : 'contact.linked',
-          subject: { type: 'contact', id: join.contactId },
-          childId: match.child.id,
-          details: { notificationId: message.notificationId, childIndex: index },
-        });
-      }
+  /**
+   * Inserts the notifications that are new and, in the same statement, locks every identity their
+   * children have, in one global order: taking locks notice by notice or child by child deadlocked
+   * notices naming the same children in another order. Contacts are locked after, in the same order
+   * (ContactBook.joinAll). Returns the ids it stored.
+   */
+  private async store(manager: EntityManager, messages: SafeguardingNotification[], receivedAt: Date): Promise<Set<string>> {
+    const rows = messages.map((message) => ({
+      id: message.notificationId,
+      source_agency: message.sourceAgency,
+      source_organisation: message.sourceOrganisation,
+      partner_reference: message.partnerReference,
+      correlation_id: message.correlationId,
+      schema_version: message.schemaVersion,
+      occurred_at: message.occurredAt ?? null,
+      reported_at: message.reportedAt,
+      received_at: receivedAt.toISOString(),
+      sender_urgency: message.senderUrgency,
+      categories: message.categories,
+      message,
+    }));
+    const locks = messages.flatMap((message) =>
+      identityLockKeys(message.subjects.children.map(identify)).map((key) => ({ key, notificationId: message.notificationId })),
+    );
+    const columns = Object.keys(rows[0]).join(', ');
+    const ids = (await manager.query(
+      `WITH stored AS (
+         INSERT INTO notification (${columns})
+         SELECT ${columns} FROM jsonb_populate_recordset(NULL::notification, $1::jsonb)
+         ON CONFLICT DO NOTHING
+         RETURNING id),
+       keys AS (
+         SELECT key FROM unnest($2::text[], $3::uuid[]) AS lock(key, notification_id) WHERE notification_id IN (SELECT id FROM stored)),
+       locked AS (${lockAllInOrderQuery('(SELECT array_agg(key) FROM keys)')})
+       SELECT id FROM stored WHERE (SELECT count(*) FROM locked) >= 0`,
+      [JSON.stringify(rows), locks.map((lock) => lock.key), locks.map((lock) => lock.notificationId)],
+    )) as { id: string }[];
+    return new Set(ids.map((row) => row.id));
+  }
+}
 
-      const accepted: NotificationAccepted = {
-        notificationId: message.notificationId,
-        correlationId: message.correlationId,
+function acceptance(message: SafeguardingNotification, contactIds: string[], receivedAt: Date): NotificationAccepted {
+  return {
+    notificationId: message.notificationId,
+    correlationId: message.correlationId,
+    sourceAgency: message.sourceAgency,
+    sourceOrganisation: message.sourceOrganisation,
+    partnerReference: message.partnerReference,
+    contactIds,
+    acceptedAt: receivedAt.toISOString(),
+  };
+}
+
+/** What the trail records of one notification taken in, in the order it happened. */
+function intakeEvents(
+  message: SafeguardingNotification,
+  children: Array<{ childIndex: number; match: ChildMatch; join: ContactJoin }>,
+  outboxId: string,
+  contactIds: string[],
+): AuditRecord[] {
+  // The adapter is the system the hub can vouch for (its queue says so); the partner system it
+  // authenticated is named in the details, as submittedBy.
+  const sender: Actor = { type: 'agency_system', id: `${message.sourceAgency}-adapter`, onBehalfOf: message.sourceAgency };
+  const hub = hubActing(message.sourceAgency);
+  const common = { correlationId: message.correlationId, purpose: 'safeguarding notification' };
+  const events: AuditRecord[] = [
+    {
+      ...common,
+      actor: sender,
+      action: 'notification.received',
+      subject: { type: 'notification', id: message.notificationId },
+      lawfulBasis: describeLawfulBasis(message.lawfulBasis),
+      details: {
         sourceAgency: message.sourceAgency,
         sourceOrganisation: message.sourceOrganisation,
         partnerReference: message.partnerReference,
-        contactIds,
-        acceptedAt: receivedAt.toISOString(),
-      };
-      const outboxId = await this.outbox.add(manager, {
-        queue: agencyQueue(message.sourceAgency),
-        pattern: MessagePatterns.notificationAccepted,
-        payload: accepted,
-        correlationId: message.correlationId,
-      });
-      // Telling the sender which contacts its notice joined is a share too: ids only, back to their owner.
-      events.push({
-        ...common,
-        actor: hub,
-        action: 'information.shared',
-        subject: { type: 'outbox_message', id: outboxId },
-        purpose: 'feedback to the referrer',
-        lawfulBasis: describeLawfulBasis(message.lawfulBasis),
-        details: { recipient: message.sourceAgency, message: MessagePatterns.notificationAccepted, notificationId: message.notificationId, contactIds },
-      });
-      await this.audit.append(manager, events);
-      return { duplicate: false, notificationId: message.notificationId, contactIds } as const;
+        schemaVersion: message.schemaVersion,
+        children: message.subjects.children.length,
+        categories: message.categories,
+        consent: message.consent.status,
+        submittedBy: message.submittedBy ? { credentialId: message.submittedBy.credentialId, system: message.submittedBy.system } : null,
+      },
+    },
+    // The sender's consent decision, with its reasons, as a fact of its own.
+    {
+      ...common,
+      actor: sender,
+      action: 'consent.recorded',
+      subject: { type: 'notification', id: message.notificationId },
+      details: {
+        decidedBy: message.sourceAgency,
+        status: message.consent.status,
+        givenBy: message.consent.givenBy ?? null,
+        notSoughtReason: message.consent.notSoughtReason ?? null,
+      },
+    },
+  ];
+  for (const { childIndex, match, join } of children) {
+    events.push({
+      ...common,
+      actor: hub,
+      action: match.created ? 'child.created' : 'child.matched',
+      subject: { type: 'child', id: match.child.id },
+      childId: match.child.id,
+      details: { notificationId: message.notificationId, childIndex, matchedBy: match.matchedBy, nhsNumberAdded: match.nhsNumberAdded },
     });
-    if (!outcome.duplicate) this.outbox.notifyCommitted();
-    return outcome;
+    if (!join.linked) continue;
+    events.push({
+      ...common,
+      actor: hub,
+      action: join.created ? 'contact.created' : 'contact.linked',
+      subject: { type: 'contact', id: join.contactId },
+      childId: match.child.id,
+      details: { notificationId: message.notificationId, childIndex },
+    });
   }
+  // Telling the sender which contacts its notice joined is a share too: ids only, back to their owner.
+  events.push({
+    ...common,
+    actor: hub,
+    action: 'information.shared',
+    subject: { type: 'outbox_message', id: outboxId },
+    purpose: 'feedback to the referrer',
+    lawfulBasis: describeLawfulBasis(message.lawfulBasis),
+    details: { recipient: message.sourceAgency, message: MessagePatterns.notificationAccepted, notificationId: message.notificationId, contactIds },
+  });
+  return events;
 }

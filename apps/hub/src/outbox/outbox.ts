@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, QueryDeepPartialEntity } from 'typeorm';
-import { OutboxMessage } from './outbox-message.entity.js';
+import type { EntityManager } from 'typeorm';
 
 export interface OutgoingMessage {
   queue: string;
@@ -18,18 +17,30 @@ export interface OutgoingMessage {
 export class Outbox {
   private readonly listeners = new Set<() => void>();
 
+  /** Writes the messages in one statement; returns their ids, in order. */
+  async addAll(manager: EntityManager, messages: OutgoingMessage[]): Promise<string[]> {
+    const ids = messages.map(() => randomUUID());
+    if (!messages.length) return ids;
+    await manager.query(
+      `INSERT INTO outbox_message (id, queue, pattern, payload, correlation_id, created_at)
+       SELECT id, queue, pattern, payload, correlation_id, now() FROM jsonb_populate_recordset(NULL::outbox_message, $1::jsonb)`,
+      [
+        JSON.stringify(
+          messages.map((message, index) => ({
+            id: ids[index],
+            queue: message.queue,
+            pattern: message.pattern,
+            payload: message.payload,
+            correlation_id: message.correlationId ?? null,
+          })),
+        ),
+      ],
+    );
+    return ids;
+  }
+
   async add(manager: EntityManager, message: OutgoingMessage): Promise<string> {
-    const id = randomUUID();
-    await manager.insert(OutboxMessage, {
-      id,
-      queue: message.queue,
-      pattern: message.pattern,
-      // jsonb: TypeORM's partial-entity type cannot express an open record.
-      payload: message.payload as QueryDeepPartialEntity<Record<string, unknown>>,
-      correlationId: message.correlationId ?? null,
-      createdAt: new Date(),
-      publishedAt: null,
-    });
+    const [id] = await this.addAll(manager, [message]);
     return id;
   }
 
