@@ -9,10 +9,15 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** How long a busy intake transaction is waited for before another starts beside it. */
+const SLOW_TRANSACTION_MS = 50;
+
 /**
- * Group commit for intake. Notifications that arrive while the hub's intake
- * transactions are busy wait here, and the next free transaction takes up to
- * INTAKE_BATCH_SIZE of them at once. When load is light a notification goes
+ * Group commit for intake. Notifications that arrive while an intake
+ * transaction is busy wait here, and the next transaction takes up to
+ * INTAKE_BATCH_SIZE of them at once. A second transaction (up to
+ * INTAKE_TRANSACTIONS) starts beside a busy one only for a full batch or when
+ * the busy one is slow, so batches stay large. When load is light a notification goes
  * straight in on its own; under load a commit, the audit chain's head and
  * each statement serve many notifications, which is what lets the hub keep up.
  *
@@ -25,7 +30,9 @@ interface Waiting {
 export class IntakeBatches {
   private readonly logger = new Logger(IntakeBatches.name);
   private readonly waiting: Waiting[] = [];
-  private running = 0;
+  /** When each running transaction started. */
+  private readonly started: number[] = [];
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly intake: NotificationIntake,
@@ -40,11 +47,22 @@ export class IntakeBatches {
   }
 
   private startBatches(): void {
-    while (this.running < this.config.INTAKE_TRANSACTIONS && this.waiting.length) {
+    clearTimeout(this.recheck);
+    while (this.waiting.length && this.started.length < this.config.INTAKE_TRANSACTIONS) {
+      // With a transaction already busy, a part-filled batch waits for it, gathering more notifications,
+      // unless that transaction is slow (a lock held by someone else, say): then it goes beside it.
+      if (this.started.length && this.waiting.length < this.config.INTAKE_BATCH_SIZE) {
+        const busyForMs = Date.now() - Math.min(...this.started);
+        if (busyForMs < SLOW_TRANSACTION_MS) {
+          this.recheck = setTimeout(() => this.startBatches(), SLOW_TRANSACTION_MS - busyForMs).unref();
+          return;
+        }
+      }
       const batch = this.takeBatch();
-      this.running += 1;
+      const startedAt = Date.now();
+      this.started.push(startedAt);
       void this.run(batch).finally(() => {
-        this.running -= 1;
+        this.started.splice(this.started.indexOf(startedAt), 1);
         this.startBatches();
       });
     }
