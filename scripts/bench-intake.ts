@@ -12,6 +12,7 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +21,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PartnerCredentialStore } from '#adapter-kit';
 import { HubConfig } from '../apps/hub/src/config.js';
-import { App, freePort, freshBenchDatabase, latencies, now, sleep } from './bench-support.js';
+import { App, CpuMeter, freePort, freshBenchDatabase, latencies, now, sleep } from './bench-support.js';
 
 const OWNER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_bench_intake';
 const APP_URL = process.env.BENCH_APP_DATABASE_URL ?? OWNER_URL.replace(/\/\/[^@/]+@/, '//mash_app@');
@@ -43,6 +44,8 @@ async function resetSchema(): Promise<void> {
   await owner.destroy();
 }
 
+let floorCpu = '';
+
 /** The bare floor: jobs already queued, a BullMQ worker inserting one row per job in its own transaction. */
 async function measureFloor(): Promise<number> {
   const queueName = 'floor';
@@ -61,6 +64,7 @@ async function measureFloor(): Promise<number> {
   const pool = new pg.Pool({ connectionString: APP_URL, max: INTAKE_CONCURRENCY + 2 });
   const workerConnection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   let done = 0;
+  const meter = new CpuMeter([]);
   let finished!: () => void;
   const allDone = new Promise<void>((resolveDone) => (finished = resolveDone));
   const started = now();
@@ -75,6 +79,7 @@ async function measureFloor(): Promise<number> {
   );
   await Promise.race([allDone, sleep(PHASE_LIMIT_MS)]);
   const seconds = (now() - started) / 1000;
+  floorCpu = meter.report(FLOOR_JOBS, 'job');
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
@@ -211,16 +216,34 @@ interface Sent {
   notificationId: string;
 }
 
+/** Plain node:http with kept-alive connections: the load generator shares the cores it measures, so it must be cheap. */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
 async function post(adapter: App, token: string, n: number): Promise<Sent> {
   const sentAt = now();
-  const response = await fetch(`${adapter.url}/notifications`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(policeNotice(n)),
+  const body = JSON.stringify(policeNotice(n));
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolveResponse, reject) => {
+    const request = http.request(
+      `${adapter.url}/notifications`,
+      {
+        method: 'POST',
+        agent: keepAlive,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolveResponse({ status: response.statusCode ?? 0, text }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
   });
-  const body = (await response.json()) as { notificationId?: string };
-  if (response.status !== 202 || !body.notificationId) throw new Error(`POST answered ${response.status}: ${JSON.stringify(body)}`);
-  return { sentAt, postMs: now() - sentAt, notificationId: body.notificationId };
+  const answer = JSON.parse(text) as { notificationId?: string };
+  if (status !== 202 || !answer.notificationId) throw new Error(`POST answered ${status}: ${text}`);
+  return { sentAt, postMs: now() - sentAt, notificationId: answer.notificationId };
 }
 
 interface PhaseResult {
@@ -251,8 +274,9 @@ function summarise(name: string, offered: string, sent: Sent[], watcher: CommitW
   };
 }
 
-async function saturated(adapter: App, token: string, watcher: CommitWatcher, offset: number, sampler: WaitSampler): Promise<PhaseResult> {
+async function saturated(adapter: App, token: string, watcher: CommitWatcher, offset: number, sampler: WaitSampler, meter: () => CpuMeter): Promise<PhaseResult & { cpu: string }> {
   await sampler.start();
+  const cpu = meter();
   const sent: Sent[] = [];
   let next = 0;
   const deadline = now() + PHASE_LIMIT_MS;
@@ -265,8 +289,9 @@ async function saturated(adapter: App, token: string, watcher: CommitWatcher, of
     }),
   );
   await waitForCommits(watcher, sent, deadline);
+  const report = cpu.report(sent.length, 'notice');
   await sampler.stop();
-  return summarise(`saturated (${SENDERS} senders)`, '-', sent, watcher);
+  return { ...summarise(`saturated (${SENDERS} senders)`, '-', sent, watcher), cpu: report };
 }
 
 async function offeredRate(adapter: App, token: string, watcher: CommitWatcher, offset: number, perSecond: number): Promise<PhaseResult> {
@@ -298,7 +323,7 @@ async function main(): Promise<void> {
   const adapterEnv = { ...env, PARTNER_RATE_LIMIT_PER_MINUTE: '1000000' };
   const [hubPort, adapterPort] = await Promise.all([freePort(), freePort()]);
   const passThrough = Object.fromEntries(
-    ['INTAKE_CONCURRENCY', 'DATABASE_POOL_SIZE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
+    ['INTAKE_CONCURRENCY', 'INTAKE_TRANSACTIONS', 'INTAKE_BATCH_SIZE', 'DATABASE_POOL_SIZE'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
   );
   const hub = new App(
     'hub',
@@ -314,10 +339,16 @@ async function main(): Promise<void> {
       STAFF_TOKEN_SECRET: 'a bench-only secret for staff access tokens, never for production',
     },
     hubPort,
-    // e.g. BENCH_HUB_NODE_ARGS=--cpu-prof to see where the hub spends its time.
+    // e.g. BENCH_HUB_NODE_ARGS=--cpu-prof to see where the hub spends its time (BENCH_ADAPTER_NODE_ARGS: the adapter).
     process.env.BENCH_HUB_NODE_ARGS?.split(' ').filter(Boolean),
   );
-  const adapter = new App('police-adapter', 'dist/apps/police-adapter/src/main.js', adapterEnv, adapterPort);
+  const adapter = new App(
+    'police-adapter',
+    'dist/apps/police-adapter/src/main.js',
+    adapterEnv,
+    adapterPort,
+    process.env.BENCH_ADAPTER_NODE_ARGS?.split(' ').filter(Boolean),
+  );
   const watcher = new CommitWatcher();
   const results: PhaseResult[] = [];
   try {
@@ -327,11 +358,12 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: 50 }, (_, i) => post(adapter, credential.token, 9_000_000 + i)));
     await sleep(1000);
     const sampler = new WaitSampler();
-    results.push(await saturated(adapter, credential.token, watcher, 0, sampler));
+    const saturation = await saturated(adapter, credential.token, watcher, 0, sampler, () => new CpuMeter([hub, adapter]));
+    results.push(saturation);
     results.push(await offeredRate(adapter, credential.token, watcher, 1_000_000, 50));
     results.push(await offeredRate(adapter, credential.token, watcher, 2_000_000, 200));
 
-    console.log(`floor: BullMQ job -> one insert, concurrency ${INTAKE_CONCURRENCY}: ${Math.round(floor)} jobs/s (${FLOOR_JOBS} jobs)`);
+    console.log(`floor: BullMQ job -> one insert, concurrency ${INTAKE_CONCURRENCY}: ${Math.round(floor)} jobs/s (${FLOOR_JOBS} jobs)\n${floorCpu}`);
     console.log(
       `hub${process.env.BENCH_HUB_ROOT ? ` from ${process.env.BENCH_HUB_ROOT}` : ''}: INTAKE_CONCURRENCY ${process.env.INTAKE_CONCURRENCY ?? hubDefaults.INTAKE_CONCURRENCY}, DATABASE_POOL_SIZE ${process.env.DATABASE_POOL_SIZE ?? hubDefaults.DATABASE_POOL_SIZE}, LOG_LEVEL ${env.LOG_LEVEL}`,
     );
@@ -341,6 +373,7 @@ async function main(): Promise<void> {
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
     console.log(line(header));
     for (const row of rows) console.log(line(row));
+    console.log(`while saturated, where the CPU went:\n${saturation.cpu}`);
     console.log(`while saturated, the hub's Postgres connections (busy ones; ${sampler.samples} samples):\n${sampler.report()}`);
     console.log(`RSS: hub ${hub.rss()}, police adapter ${adapter.rss()}`);
 

@@ -1,6 +1,7 @@
 /** What the benchmarks share: a fresh database, running the built apps, latency percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import pg from 'pg';
@@ -90,4 +91,72 @@ export async function freshBenchDatabase(ownerUrl: string): Promise<DataSource> 
   const owner = await createDataSource(ownerUrl).initialize();
   await owner.runMigrations({ transaction: 'each' });
   return owner;
+}
+
+/** CPU time used so far, in ms: by a process (its threads included), or by every process of a name. */
+function processCpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0; // it has exited
+  }
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function cpuMsOfCommand(command: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === command) total += processCpuMs(Number(entry));
+    } catch {
+      // it has exited
+    }
+  }
+  return total;
+}
+
+/** Busy and total CPU time of the whole machine, in ms (all cores). */
+function machineCpuMs(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = ticks[3] + ticks[4];
+  const total = ticks.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  return { busy: ((total - idle) * 1000) / CLOCK_TICKS_PER_SECOND, total: (total * 1000) / CLOCK_TICKS_PER_SECOND };
+}
+
+/**
+ * Where the machine's CPU went during a phase, per process: the evidence for what limits
+ * throughput when every part shares the same cores.
+ */
+export class CpuMeter {
+  private readonly start: Record<string, number>;
+  constructor(private readonly apps: App[]) {
+    this.start = this.read();
+  }
+  private read(): Record<string, number> {
+    const self = process.cpuUsage();
+    const machine = machineCpuMs();
+    return {
+      ...Object.fromEntries(this.apps.map((app) => [app.name, processCpuMs(app.child.pid!)])),
+      Postgres: cpuMsOfCommand('postgres'),
+      Redis: cpuMsOfCommand('redis-server'),
+      'this benchmark (load and watcher)': (self.user + self.system) / 1000,
+      busy: machine.busy,
+      total: machine.total,
+    };
+  }
+  /** CPU ms per unit of work, per process, and how busy the machine was. */
+  report(units: number, unit: string): string {
+    const end = this.read();
+    const used = (name: string) => end[name] - this.start[name];
+    const names = Object.keys(end).filter((name) => name !== 'busy' && name !== 'total');
+    const accounted = names.reduce((sum, name) => sum + used(name), 0);
+    const parts = [...names.map((name) => [name, used(name)] as const), ['everything else', used('busy') - accounted] as const];
+    return [
+      `  CPU ms per ${unit}: ${parts.map(([name, ms]) => `${name} ${(ms / units).toFixed(2)}`).join(', ')}; total ${(used('busy') / units).toFixed(2)}`,
+      `  machine busy ${((100 * used('busy')) / used('total')).toFixed(0)}% of ${cpus().length} cores`,
+    ].join('\n');
+  }
 }
