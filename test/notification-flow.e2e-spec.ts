@@ -87,7 +87,8 @@ describe('a police notice travels from the adapter to a screener', () => {
       partnerReference: notice.policeReference,
       categories: ['3A'],
     });
-    expect(contact.notifications[0].message.police).toMatchObject({ dashRiskLevel: 'medium', domesticAbuse: true });
+    expect(contact.notifications[0]).toMatchObject({ referralSource: '6', categories: expect.arrayContaining(['3A']) });
+    expect(contact.notifications[0].message.details).toMatchObject({ agency: 'police', version: 1, dashRiskLevel: 'medium', domesticAbuse: true });
     expect(contact.timeline.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['notification.received', 'contact.created']),
     );
@@ -163,6 +164,32 @@ describe('a police notice travels from the adapter to a screener', () => {
     ).toBe(1);
     expect(await count('SELECT count(*) FROM contact_notification WHERE notification_id = $1', [id])).toBe(1);
     expect(await count('SELECT count(*) FROM outbox_message WHERE payload->>$1 = $2', ['notificationId', id])).toBe(1);
+  });
+
+  it('takes a version 1 message still in a queue, storing it in the current version; a version 1 copy of a stored notice is a redelivery', async () => {
+    const asVersionOne = (message: Record<string, unknown>) => {
+      const { details, referralSource: _source, ...core } = message as { details: Record<string, unknown>; referralSource: string };
+      const { agency: _agency, version: _version, ...police } = details;
+      return { ...core, schemaVersion: 1, police };
+    };
+    // A notice queued by the adapter, then sent again as the previous version would have queued it.
+    const submitted = await request(adapter.url).post('/notifications').set(police.headers).send(policeNotice()).expect(202);
+    await contactOf(submitted.body.notificationId);
+    const current = (await intakeQueue.getJob(submitted.body.notificationId))!.data as Record<string, unknown>;
+    const copy = await intakeQueue.add(MessagePatterns.notificationReceived, asVersionOne(current), { jobId: `v1-${submitted.body.notificationId}` });
+    await waitFor('the version 1 copy to be processed', async () => (await copy.isCompleted()) || undefined);
+    expect(await count('SELECT count(*) FROM notification WHERE id = $1', [submitted.body.notificationId])).toBe(1);
+
+    // A new notice that only ever existed as version 1.
+    const notice = policeNotice();
+    const id = notificationIdFor('police', '01', notice.policeReference);
+    const versionOne = asVersionOne({ ...current, notificationId: id, partnerReference: notice.policeReference });
+    await intakeQueue.add(MessagePatterns.notificationReceived, versionOne, { jobId: id });
+    const contact = await contactOf(id);
+    const stored = contact.notifications.find((n: { id: string }) => n.id === id);
+    expect(stored).toMatchObject({ referralSource: '6', message: { schemaVersion: 2, referralSource: '6', details: { agency: 'police', version: 1 } } });
+    expect(stored.message.police).toBeUndefined();
+    expect(stored.message.details).toEqual({ agency: 'police', version: 1, ...(versionOne.police as object) });
   });
 
   it('keeps apart two forces that use the same reference: two notifications, and neither reads the other\'s receipt', async () => {
@@ -283,7 +310,7 @@ describe('a police notice travels from the adapter to a screener', () => {
   it('dead-letters an invalid message on the intake queue at once, as permanent, without retrying', async () => {
     const job = await intakeQueue.add(
       MessagePatterns.notificationReceived,
-      { schemaVersion: 1, sourceAgency: 'police', partnerReference: 'BROKEN/1' },
+      { schemaVersion: 2, sourceAgency: 'police', partnerReference: 'BROKEN/1' },
       { jobId: `invalid-${Date.now()}`, attempts: 5, removeOnFail: false },
     );
     const letter = await waitFor('the invalid message to be dead-lettered', async () => {

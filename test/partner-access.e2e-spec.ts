@@ -241,7 +241,6 @@ describe("the hub takes a message only for its intake queue's agency", () => {
       sourceAgency: 'health',
       sourceOrganisation: 'RJ1',
       partnerReference: `HEALTH/${randomUUID().slice(0, 8)}`,
-      police: undefined,
       lawfulBasis: { article6: 'public_task', article9: 'dpa2018_sch8_para4_safeguarding', statutoryGateways: ['children_act_2004_s11'] },
     });
 

@@ -16,7 +16,8 @@ describe('police notice to canonical notification', () => {
       categories: ['3A', '2B'],
       consent: { status: 'not_sought', notSoughtReason: 'risk_of_significant_harm_to_child' },
       lawfulBasis: { article6: 'public_task', article9: 'dpa2018_sch8_para4_safeguarding' },
-      police: { referralType: 'information_exchange', dashRiskLevel: 'medium', domesticAbuse: true },
+      referralSource: '6',
+      details: { agency: 'police', version: 1, referralType: 'information_exchange', dashRiskLevel: 'medium', domesticAbuse: true },
     });
     expect(message.subjects.children[0]).toMatchObject({
       givenName: 'Amy',

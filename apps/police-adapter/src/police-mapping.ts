@@ -1,4 +1,5 @@
 import {
+  AGENCY_REGISTRY,
   NOTIFICATION_SCHEMA_VERSION,
   type AdultRole,
   type AssessmentFactorCode,
@@ -58,15 +59,16 @@ export function dashRiskLevel(notice: Pick<PoliceNoticeDto, 'dashRisk' | 'dashSc
 
 /**
  * Maps a police public protection notice to the canonical notification. The
- * police share under public task, with DPA 2018 Schedule 8 para 4 for
- * sensitive processing, through Children Act 2004 s11 and Crime and Disorder
- * Act 1998 s115.
+ * police share on their registered basis: public task, with DPA 2018 Schedule
+ * 8 para 4 for sensitive processing, through Children Act 2004 s11 and Crime
+ * and Disorder Act 1998 s115.
  */
 export function toCanonical(
   notice: PoliceNoticeDto,
   ids: { notificationId: string; correlationId: string; sourceOrganisation: string },
 ): SafeguardingNotification {
   const consent = notice.consent;
+  const police = AGENCY_REGISTRY.police;
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
     notificationId: ids.notificationId,
@@ -107,12 +109,11 @@ export function toCanonical(
       ...(consent.givenBy && { givenBy: GIVERS[consent.givenBy] }),
       ...(consent.reasonNotSought && { notSoughtReason: NOT_SOUGHT[consent.reasonNotSought] }),
     },
-    lawfulBasis: {
-      article6: 'public_task',
-      article9: 'dpa2018_sch8_para4_safeguarding',
-      statutoryGateways: ['children_act_2004_s11', 'crime_and_disorder_act_1998_s115'],
-    },
-    police: {
+    lawfulBasis: { ...police.defaultLawfulBasis, statutoryGateways: [...police.defaultLawfulBasis.statutoryGateways] },
+    referralSource: police.referralSource,
+    details: {
+      agency: 'police',
+      version: 1,
       referralType: notice.notificationType === 'FORMAL_REFERRAL' ? 'formal_referral' : 'information_exchange',
       ...(dashRiskLevel(notice) && { dashRiskLevel: dashRiskLevel(notice) }),
       incidentLocation: notice.incident.location,

@@ -2,6 +2,33 @@
 export const RAG_RATINGS = ['red', 'amber', 'green'] as const;
 export type Rag = (typeof RAG_RATINGS)[number];
 
+/** DfE CIN census referral source codes: who made the referral. */
+export const REFERRAL_SOURCE_CODES = ['1A', '1B', '1C', '1D', '2A', '3A', '3B', '3C', '3D', '3E', '3F', '4', '5A', '5B', '5C', '5D', '6', '7', '8', '9', '10'] as const;
+export type ReferralSource = (typeof REFERRAL_SOURCE_CODES)[number];
+export const REFERRAL_SOURCES: Record<ReferralSource, string> = {
+  '1A': 'Individual: family member, relative or carer',
+  '1B': 'Individual: acquaintance, including neighbours and child minders',
+  '1C': 'Individual: self',
+  '1D': 'Individual: other',
+  '2A': 'Schools',
+  '3A': 'Health services: GP',
+  '3B': 'Health services: health visitor',
+  '3C': 'Health services: school nurse',
+  '3D': 'Health services: other primary health services',
+  '3E': 'Health services: A&E',
+  '3F': 'Health services: other',
+  '4': 'Housing',
+  '5A': 'Local authority services: social care',
+  '5B': 'Local authority services: education services',
+  '5C': 'Local authority services: external',
+  '5D': 'Local authority services: other',
+  '6': 'Police',
+  '7': 'Other legal agency, including probation',
+  '8': 'Other',
+  '9': 'Anonymous',
+  '10': 'Unknown',
+};
+
 /**
  * DfE assessment factor codes (CIN census). The A/B/C suffix says whose
  * concern it is: A the child, B a parent or carer, C another person.

@@ -41,7 +41,10 @@ export function exampleNotification(overrides: Partial<SafeguardingNotification>
       article9: 'dpa2018_sch8_para4_safeguarding',
       statutoryGateways: ['children_act_2004_s11', 'crime_and_disorder_act_1998_s115'],
     },
-    police: {
+    referralSource: '6',
+    details: {
+      agency: 'police',
+      version: 1,
       referralType: 'information_exchange',
       dashRiskLevel: 'medium',
       incidentLocation: '1 Test Street, Exampletown',

@@ -1,8 +1,10 @@
 // Decorated classes below record their types only if reflect-metadata is loaded first.
 import 'reflect-metadata';
 export * from './agencies.js';
+export * from './agency-registry.js';
 export * from './codes.js';
 export * from './dates.js';
+export * from './details/index.js';
 export * from './field-errors.js';
 export * from './identifiers.js';
 export * from './nhs-number.js';

@@ -1,6 +1,6 @@
 import { exampleNotification } from './examples.js';
 import { InvalidMessageError, validateMessage } from './field-errors.js';
-import { SafeguardingNotification } from './safeguarding-notification.js';
+import { SafeguardingNotification, readNotification } from './safeguarding-notification.js';
 
 async function errorsOf(plain: unknown) {
   try {
@@ -12,7 +12,7 @@ async function errorsOf(plain: unknown) {
   return [];
 }
 
-describe('SafeguardingNotification v1', () => {
+describe('SafeguardingNotification', () => {
   it('accepts the documented example', async () => {
     const message = await validateMessage(SafeguardingNotification, exampleNotification());
     expect(message).toBeInstanceOf(SafeguardingNotification);
@@ -47,8 +47,7 @@ describe('SafeguardingNotification v1', () => {
     expect((await errorsOf(exampleNotification({ sourceOrganisation: 'RJ1' }))).map((e) => e.path)).toEqual(['sourceOrganisation']);
     // The rule follows the agency: an ODS code is a health organisation.
     const health = exampleNotification({ sourceAgency: 'health', sourceOrganisation: 'RJ1' });
-    delete health.police;
-    expect(await errorsOf(health)).toEqual([]);
+    expect((await errorsOf(health)).map((e) => e.path)).not.toContain('sourceOrganisation');
   });
 
   it('requires who gave consent when consent was given', async () => {
@@ -96,9 +95,24 @@ describe('SafeguardingNotification v1', () => {
     expect(errors).toEqual([expect.objectContaining({ path: 'colour' })]);
   });
 
-  it('requires the police block on a police notification', async () => {
-    const errors = await errorsOf(exampleNotification({ police: undefined }));
-    expect(errors.map((e) => e.path)).toContain('police');
+  it("requires the sending agency's own details, in their version", async () => {
+    expect((await errorsOf(exampleNotification({ details: undefined }))).map((e) => e.path)).toContain('details');
+    const health = exampleNotification({ sourceAgency: 'health', sourceOrganisation: 'RJ1' });
+    expect(await errorsOf(health)).toContainEqual({
+      path: 'details',
+      message: `details must be the sending agency's details: details.agency must be "health", not "police"`,
+    });
+    const police = exampleNotification();
+    const wrongVersion = { ...police, details: { ...police.details, version: 7 } };
+    expect(await errorsOf(wrongVersion)).toEqual([{ path: 'details.version', message: 'version must be 1: the only version of the police details' }]);
+    const unknown = { ...police, details: { agency: 'coastguard', version: 1 } };
+    expect((await errorsOf(unknown)).map((e) => e.path)).toEqual(expect.arrayContaining(['details', 'details.agency']));
+  });
+
+  it('requires a DfE referral source code', async () => {
+    expect(await errorsOf(exampleNotification({ referralSource: '3G' as never }))).toEqual([
+      { path: 'referralSource', message: expect.stringMatching(/^referralSource must be a DfE referral source code: one of 1A, 1B/) },
+    ]);
   });
 
   it('refuses a date of birth in the future and an instant without a time zone', async () => {
@@ -119,5 +133,38 @@ describe('SafeguardingNotification v1', () => {
 
   it('refuses something that is not an object', async () => {
     expect(await errorsOf('hello')).toEqual([{ path: '', message: 'must be a JSON object' }]);
+  });
+});
+
+describe('a version 1 notification from a queue', () => {
+  /** A police notification as version 1 queued it: the police details in `police`, no referral source. */
+  function versionOne() {
+    const { details, referralSource: _source, ...core } = exampleNotification();
+    const { agency: _agency, version: _version, ...police } = details;
+    return { ...core, schemaVersion: 1, police };
+  }
+
+  it('is read, validated and upgraded to the current version, losing nothing', async () => {
+    const upgraded = await readNotification(versionOne());
+    expect(upgraded).toBeInstanceOf(SafeguardingNotification);
+    expect(JSON.parse(JSON.stringify(upgraded))).toEqual(JSON.parse(JSON.stringify(exampleNotification())));
+    // And the upgrade is itself a valid current notification.
+    await expect(validateMessage(SafeguardingNotification, JSON.parse(JSON.stringify(upgraded)))).resolves.toBeDefined();
+  });
+
+  it('is refused with every error, naming the version it was read as', async () => {
+    const invalid = { ...versionOne(), police: { ...versionOne().police, dashRiskLevel: 'extreme' } };
+    await expect(readNotification(invalid)).rejects.toThrow('safeguarding notification (version 1) is invalid: police.dashRiskLevel');
+    const fromHealth = { ...versionOne(), sourceAgency: 'health', sourceOrganisation: 'RJ1' };
+    const error = await readNotification(fromHealth).catch((caught: unknown) => caught);
+    expect((error as InvalidMessageError).errors).toContainEqual({
+      path: 'sourceAgency',
+      message: 'version 1 notifications came only from the police; other agencies send version 2',
+    });
+  });
+
+  it('a current notification is read as it is', async () => {
+    await expect(readNotification(exampleNotification())).resolves.toBeInstanceOf(SafeguardingNotification);
+    await expect(readNotification({ ...exampleNotification(), schemaVersion: 3 })).rejects.toThrow(InvalidMessageError);
   });
 });

@@ -30,6 +30,7 @@ import {
   CONSENT_NOT_SOUGHT_REASONS,
   CONSENT_STATUSES,
   RAG_RATINGS,
+  REFERRAL_SOURCE_CODES,
   STATUTORY_GATEWAYS,
   type AdultRole,
   type Article6Basis,
@@ -39,6 +40,7 @@ import {
   type ConsentNotSoughtReason,
   type ConsentStatus,
   type Rag,
+  type ReferralSource,
   type StatutoryGateway,
 } from './codes.js';
 import { IsCalendarDate, IsPastCalendarDate, IsPastInstant } from './dates.js';
@@ -52,14 +54,21 @@ import {
 } from './identifiers.js';
 import { IsNhsNumber } from './nhs-number.js';
 import { IsOrganisationCodeOf } from './organisations.js';
+import { AGENCY_REGISTRY } from './agency-registry.js';
+import { AGENCY_DETAILS_DISCRIMINATOR, AgencyDetailsBase, IsDetailsOfSourceAgency, type AgencyDetails } from './details/index.js';
+import { PoliceDetails, PoliceDetailsV1 } from './details/police.js';
+import { validateMessage } from './field-errors.js';
 import { PARTNER_SYSTEM_NAME_MESSAGE, PARTNER_SYSTEM_NAME_PATTERN } from './partner-access.js';
 
 /**
- * The canonical safeguarding notification, version 1: what every adapter maps
- * its partner's own format to, and the only shape the hub accepts. A change
- * that is not backwards compatible gets a new version beside this one.
+ * The canonical safeguarding notification: what every adapter maps its
+ * partner's own format to, and the only shape the hub accepts. Version 2 is a
+ * core every agency fills in, plus the sending agency's own details (each
+ * agency's part versioned on its own). Version 1 (police details in `police`)
+ * is still accepted from the queues and upgraded on arrival.
  */
-export const NOTIFICATION_SCHEMA_VERSION = 1 as const;
+export const NOTIFICATION_SCHEMA_VERSION = 2 as const;
+export const PREVIOUS_NOTIFICATION_SCHEMA_VERSION = 1 as const;
 
 
 export class Address {
@@ -216,55 +225,6 @@ export class LawfulBasis {
   statutoryGateways!: StatutoryGateway[];
 }
 
-export class OfficerInCase {
-  @IsString()
-  @Length(1, 100)
-  name!: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 20)
-  collarNumber?: string;
-
-  /** A telephone number or a secure e-mail address. */
-  @IsString()
-  @Length(3, 200)
-  contact!: string;
-}
-
-export const DASH_RISK_LEVELS = ['standard', 'medium', 'high'] as const;
-export type DashRiskLevel = (typeof DASH_RISK_LEVELS)[number];
-export const POLICE_REFERRAL_TYPES = ['information_exchange', 'formal_referral'] as const;
-export type PoliceReferralType = (typeof POLICE_REFERRAL_TYPES)[number];
-
-/** What only a police notice carries. */
-export class PoliceDetails {
-  @IsIn(POLICE_REFERRAL_TYPES)
-  referralType!: PoliceReferralType;
-
-  @IsOptional()
-  @IsIn(DASH_RISK_LEVELS)
-  dashRiskLevel?: DashRiskLevel;
-
-  @IsString()
-  @Length(1, 300)
-  incidentLocation!: string;
-
-  @ValidateNested()
-  @Type(() => OfficerInCase)
-  officerInCase!: OfficerInCase;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  previousIncidents?: number;
-
-  /** A domestic abuse incident the child's school must hear of before the next school day. */
-  @IsBoolean()
-  domesticAbuse!: boolean;
-}
-
 /** The partner system that submitted a notification, as the adapter authenticated it. */
 export class SubmittedBy {
   /** The id of the credential the system presented (never its secret). */
@@ -276,10 +236,8 @@ export class SubmittedBy {
   system!: string;
 }
 
-export class SafeguardingNotification {
-  @Equals(NOTIFICATION_SCHEMA_VERSION)
-  schemaVersion!: typeof NOTIFICATION_SCHEMA_VERSION;
-
+/** What every agency's notification says, whatever else it carries. */
+abstract class NotificationCore {
   /** Assigned by the adapter; stable for the same partner reference. */
   @IsUUID()
   notificationId!: string;
@@ -338,20 +296,67 @@ export class SafeguardingNotification {
   @Type(() => LawfulBasis)
   lawfulBasis!: LawfulBasis;
 
-  @ValidateIf((n: SafeguardingNotification) => n.sourceAgency === 'police' || n.police !== undefined)
-  @IsDefined({ message: '$property is required on a police notification' })
-  @ValidateNested()
-  @Type(() => PoliceDetails)
-  police?: PoliceDetails;
-
   /**
    * Which partner system submitted it, when the adapter authenticated one.
-   * Optional, so messages without it (from before partner credentials) stay valid v1.
+   * Optional, so messages from before partner credentials stay valid.
    */
   @IsOptional()
   @ValidateNested()
   @Type(() => SubmittedBy)
   submittedBy?: SubmittedBy;
+}
+
+/** The canonical notification, version 2: the core, the referral source and the sending agency's details. */
+export class SafeguardingNotification extends NotificationCore {
+  @Equals(NOTIFICATION_SCHEMA_VERSION)
+  schemaVersion!: typeof NOTIFICATION_SCHEMA_VERSION;
+
+  /** Who made the referral, as the DfE CIN census codes it: the agency's usual code unless the notice says more. */
+  @IsIn(REFERRAL_SOURCE_CODES, { message: `$property must be a DfE referral source code: one of ${REFERRAL_SOURCE_CODES.join(', ')}` })
+  referralSource!: ReferralSource;
+
+  /** What only the sending agency's notices carry; `details.agency` must be the sending agency. */
+  @IsDetailsOfSourceAgency()
+  @ValidateNested()
+  @Type(() => AgencyDetailsBase, AGENCY_DETAILS_DISCRIMINATOR)
+  details!: AgencyDetails;
+}
+
+/** Version 1, as police notices were queued before agency details: read from the queues only, and upgraded. */
+export class SafeguardingNotificationV1 extends NotificationCore {
+  @Equals(PREVIOUS_NOTIFICATION_SCHEMA_VERSION)
+  schemaVersion!: typeof PREVIOUS_NOTIFICATION_SCHEMA_VERSION;
+
+  @Equals('police', { message: 'version 1 notifications came only from the police; other agencies send version 2' })
+  declare sourceAgency: 'police';
+
+  @IsDefined({ message: '$property is required on a police notification' })
+  @ValidateNested()
+  @Type(() => PoliceDetailsV1)
+  police!: PoliceDetailsV1;
+}
+
+/** The same notification in the current version; nothing it said is lost. */
+export function upgradeNotification(previous: SafeguardingNotificationV1): SafeguardingNotification {
+  const { police, schemaVersion: _previous, ...core } = previous;
+  return Object.assign(new SafeguardingNotification(), {
+    ...core,
+    schemaVersion: NOTIFICATION_SCHEMA_VERSION,
+    referralSource: AGENCY_REGISTRY.police.referralSource,
+    details: Object.assign(new PoliceDetails(), { agency: 'police', version: 1, ...police }),
+  });
+}
+
+/**
+ * A notification from a queue, in either version, validated and in the current version. Throws
+ * InvalidMessageError naming every problem, with the version it was read as.
+ */
+export async function readNotification(plain: unknown): Promise<SafeguardingNotification> {
+  const version = plain && typeof plain === 'object' ? (plain as { schemaVersion?: unknown }).schemaVersion : undefined;
+  if (version === PREVIOUS_NOTIFICATION_SCHEMA_VERSION) {
+    return upgradeNotification(await validateMessage(SafeguardingNotificationV1, plain, `safeguarding notification (version ${version})`));
+  }
+  return validateMessage(SafeguardingNotification, plain, 'safeguarding notification');
 }
 
 /** What the hub tells the sending agency once a notification is stored. */

@@ -172,6 +172,7 @@ function toLinked(notification: Notification, childIndex: number) {
     reportedAt: notification.reportedAt.toISOString(),
     receivedAt: notification.receivedAt.toISOString(),
     senderUrgency: notification.senderUrgency,
+    referralSource: notification.referralSource,
     categories: notification.categories,
     childIndex,
     message: notification.message,

@@ -89,9 +89,10 @@ export class LinkedNotification {
   @ApiProperty() reportedAt!: string;
   @ApiProperty() receivedAt!: string;
   @ApiProperty({ enum: RAG_RATINGS }) senderUrgency!: Rag;
+  @ApiProperty({ description: 'Who made the referral: the DfE CIN census referral source code, e.g. 6 (police)' }) referralSource!: string;
   @ApiProperty({ type: [String] }) categories!: string[];
   @ApiProperty({ description: 'Position of this child among the notification subjects' }) childIndex!: number;
-  @ApiProperty({ description: 'The canonical notification as received', type: Object }) message!: object;
+  @ApiProperty({ description: 'The canonical notification as received, in the current version', type: Object }) message!: object;
 }
 
 export class TimelineEntry {

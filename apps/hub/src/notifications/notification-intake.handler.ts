@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { InvalidMessageError, MessagePatterns, SafeguardingNotification, validateMessage } from '#contracts';
+import { InvalidMessageError, MessagePatterns, readNotification, type SafeguardingNotification } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
 import { IntakeOrigin } from './intake-origin.js';
 import { IntakeBatches } from './intake-batches.js';
@@ -35,7 +35,8 @@ export class NotificationIntakeHandler {
   /** The queue is an edge too: a message that can never be valid is not retried. */
   private async validate(payload: unknown): Promise<SafeguardingNotification> {
     try {
-      return await validateMessage(SafeguardingNotification, payload, 'safeguarding notification');
+      // Either version; a version 1 message still in a queue is upgraded to the current one.
+      return await readNotification(payload);
     } catch (error) {
       if (error instanceof InvalidMessageError) throw new PermanentMessageError(error.message, error.errors);
       throw error;

@@ -154,6 +154,7 @@ export class NotificationIntake {
       reported_at: message.reportedAt,
       received_at: receivedAt.toISOString(),
       sender_urgency: message.senderUrgency,
+      referral_source: message.referralSource,
       categories: message.categories,
       message,
     }));
@@ -213,6 +214,7 @@ function intakeEvents(
         sourceOrganisation: message.sourceOrganisation,
         partnerReference: message.partnerReference,
         schemaVersion: message.schemaVersion,
+        referralSource: message.referralSource,
         children: message.subjects.children.length,
         categories: message.categories,
         consent: message.consent.status,

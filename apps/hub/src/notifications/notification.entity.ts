@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { Agency, Rag, SafeguardingNotification } from '#contracts';
+import type { Agency, Rag, ReferralSource, SafeguardingNotification } from '#contracts';
 
 /**
  * A partner's notification as the hub received it. The unique key on agency,
@@ -26,6 +26,7 @@ export class Notification {
   @Column('uuid', { name: 'correlation_id' })
   correlationId!: string;
 
+  /** The canonical version `message` is kept in (older versions are upgraded on arrival). */
   @Column('smallint', { name: 'schema_version' })
   schemaVersion!: number;
 
@@ -41,6 +42,10 @@ export class Notification {
 
   @Column('varchar', { name: 'sender_urgency', length: 5 })
   senderUrgency!: Rag;
+
+  /** Who made the referral, as the DfE CIN census codes it. */
+  @Column('varchar', { name: 'referral_source', length: 2 })
+  referralSource!: ReferralSource;
 
   @Column('varchar', { array: true, length: 4 })
   categories!: string[];

@@ -5,6 +5,7 @@ import { NotificationSourceOrganisation1763884800010 } from './1763884800010-not
 import { AccessRefusalTally1763884800020 } from './1763884800020-access-refusal-tally.js';
 import { OutboxClaims1763884800030 } from './1763884800030-outbox-claims.js';
 import { ContactQueueKeyset1763884800040 } from './1763884800040-contact-queue-keyset.js';
+import { NotificationAgencyDetails1763884800050 } from './1763884800050-notification-agency-details.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AccessRefusalTally1763884800020,
   OutboxClaims1763884800030,
   ContactQueueKeyset1763884800040,
+  NotificationAgencyDetails1763884800050,
 ];

@@ -1,0 +1,56 @@
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { IsIn, IsInt } from 'class-validator';
+import type { Agency } from '../agencies.js';
+import { PoliceDetails } from './police.js';
+
+export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
+
+/**
+ * Each agency's own part of the canonical notification, found by
+ * `details.agency`. Each part has its own `version`, so one agency's format
+ * can change without touching the others. An agency's adapter adds its part
+ * here.
+ */
+const DETAILS_TYPES = [{ name: 'police', value: PoliceDetails }] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
+
+export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
+
+/** The agencies whose details the hub can read. */
+export const AGENCIES_WITH_DETAILS: readonly Agency[] = DETAILS_TYPES.map((type) => type.name);
+
+/** What details of an agency without a part of its own are read as: only the discriminator is checked, and refused. */
+export class AgencyDetailsBase {
+  @IsIn(AGENCIES_WITH_DETAILS, { message: `$property must be one of ${AGENCIES_WITH_DETAILS.join(', ')}` })
+  agency!: string;
+
+  @IsInt()
+  version!: number;
+}
+
+/** class-transformer's options for the details property: the class is chosen by `agency`. */
+export const AGENCY_DETAILS_DISCRIMINATOR = {
+  discriminator: { property: 'agency', subTypes: DETAILS_TYPES.map((type) => ({ name: type.name, value: type.value })) },
+  keepDiscriminatorProperty: true,
+};
+
+/** The details are those of the notification's own sourceAgency. */
+export function IsDetailsOfSourceAgency(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isDetailsOfSourceAgency',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate(value: unknown, args: ValidationArguments): boolean {
+          const sourceAgency = (args.object as { sourceAgency?: unknown }).sourceAgency;
+          return !!value && typeof value === 'object' && (value as { agency?: unknown }).agency === sourceAgency;
+        },
+        defaultMessage(args: ValidationArguments): string {
+          const sourceAgency = (args.object as { sourceAgency?: unknown }).sourceAgency;
+          const given = args.value && typeof args.value === 'object' ? (args.value as { agency?: unknown }).agency : undefined;
+          return `${args.property} must be the sending agency's details: details.agency must be ${JSON.stringify(sourceAgency)}, not ${JSON.stringify(given)}`;
+        },
+      },
+    });
+}
