@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { MessagePatterns, hubIntakeQueue } from '#contracts';
+import { ACL_PASSWORD_PLACEHOLDER, AGENCIES, MessagePatterns, hubIntakeQueue, redisAclSetUser } from '#contracts';
 import { PartnerCredentialStore } from '#adapter-kit';
 import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
 import { freePort } from './support/environment.js';
-import { APPS, AppProcess } from './support/processes.js';
+import { APPS, AppProcess, runCommand } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 
 /** The ACL line the README documents for the police adapter: the test runs exactly that line. */
@@ -37,6 +37,13 @@ describe("the README's Redis ACL for an adapter", () => {
     await adapter?.stop();
     admin?.disconnect();
     redisServer?.stop();
+  });
+
+  it('is the line the agency registry gives, which `npm run redis:acl` prints', async () => {
+    expect(ACL_LINE).toBe(redisAclSetUser('police', 'mash', ACL_PASSWORD_PLACEHOLDER));
+    const printed = await runCommand('dist/libs/adapter-kit/src/redis-acl-command.js', [], { QUEUE_PREFIX: 'mash' });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.trim().split('\n')).toEqual(AGENCIES.map((agency) => redisAclSetUser(agency, 'mash', ACL_PASSWORD_PLACEHOLDER)));
   });
 
   it('is enough for the police adapter to take a notice and publish it to its own intake queue', async () => {

@@ -92,16 +92,19 @@ export function agencyProfile(agency: Agency): AgencyProfile {
 
 /**
  * The Redis keys an agency's adapter may touch under the queue prefix: its own
- * intake and deliveries queues, its receipts, inbox and rate limits, and (read
- * only) the partner credentials it checks.
+ * intake and deliveries queues, its receipts and rate limits, and (read only)
+ * the partner credentials it checks.
  */
 export function redisAclKeyPatterns(agency: Agency, prefix: string): { readWrite: string[]; readOnly: string[] } {
   const { intakeQueue, deliveriesQueue } = AGENCY_REGISTRY[agency];
   return {
-    readWrite: [`${prefix}:${intakeQueue}:*`, `${prefix}:${deliveriesQueue}:*`, `${prefix}:receipt:${agency}:*`, `${prefix}:inbox:${agency}:*`, `${prefix}:rate:${agency}:*`],
+    readWrite: [`${prefix}:${intakeQueue}:*`, `${prefix}:${deliveriesQueue}:*`, `${prefix}:receipt:${agency}:*`, `${prefix}:rate:${agency}:*`],
     readOnly: [`${prefix}:partner-credential:*`],
   };
 }
+
+/** What the printed ACL lines say instead of a password, so nobody runs them unchanged by accident. */
+export const ACL_PASSWORD_PLACEHOLDER = 'CHANGE-ME-TO-A-LONG-RANDOM-PASSWORD';
 
 /** The `ACL SETUSER` line that gives an agency's adapter its own Redis user and nothing more. */
 export function redisAclSetUser(agency: Agency, prefix: string, password: string): string {
