@@ -6,7 +6,7 @@ import pg from 'pg';
 import { PermanentMessageError } from '#queue-transport';
 import { TEST_APP_DATABASE_URL, TEST_DATABASE_URL, resetDatabase, waitFor, withDatabase } from '../../../../test/support/environment.js';
 import { AuditTrail } from '../audit/audit-trail.js';
-import { ChildRegister } from '../children/child-register.js';
+import { ChildRegister, identify, identityLockKeys } from '../children/child-register.js';
 import { ContactBook } from '../contacts/contact-book.js';
 import { dataSourceOptions } from '../database/data-source.js';
 import { Outbox } from '../outbox/outbox.js';
@@ -317,6 +317,31 @@ describe('notification intake (Postgres)', () => {
       const more = Array.from({ length: 5 }, () => notification({ givenName: `Together ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}` }));
       expect((await Promise.all([blocker, ...more.map((message) => batches.receive(message))])).every((outcome) => !outcome.duplicate)).toBe(true);
       expect(await transactions(more.map((message) => message.notificationId))).toBe(1);
+    });
+
+    it('a transaction held up by a lock does not hold up the notifications behind it', async () => {
+      const batches = new IntakeBatches(intake, Object.assign(new HubConfig(), { INTAKE_TRANSACTIONS: 2, INTAKE_BATCH_SIZE: 32 }));
+      const child = { givenName: `Held ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}`, nhsNumber: undefined, dateOfBirth: '2012-12-12' };
+      const held = notification(child);
+      // Another transaction holds the lock under which this child is matched, as a slow intake elsewhere would.
+      const other = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [identityLockKeys([identify(held.subjects.children[0])])[0]]);
+        let heldSettled = false;
+        const first = batches.receive(held).finally(() => (heldSettled = true));
+        await waitFor('the first intake to wait for the lock', async () =>
+          count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").then((n) => n > 0),
+        );
+        const behind = notification({ givenName: `Behind ${randomUUID().replace(/[^a-f]/g, '').slice(0, 6)}` });
+        expect(await batches.receive(behind)).toMatchObject({ duplicate: false });
+        expect(heldSettled).toBe(false);
+        await other.query('COMMIT');
+        expect(await first).toMatchObject({ duplicate: false });
+      } finally {
+        await other.end();
+      }
     });
 
     it('refuses to take the same notification twice in one transaction', async () => {
