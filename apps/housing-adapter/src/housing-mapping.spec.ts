@@ -177,6 +177,11 @@ describe('the housing notice format', () => {
     expect(mixed).toContainEqual({ path: 'dutyToRefer.expectedHomelessOn', message: 'expectedHomelessOn must be absent unless reason is THREATENED_WITH_HOMELESSNESS' });
   });
 
+  it('refuses an eviction date before the notice was served', async () => {
+    const eviction = { ...evictionNotice().eviction, servedOn: '2026-02-20', leaveBy: '2026-02-19' };
+    expect(await errorsOf(evictionNotice({ eviction }))).toEqual([{ path: 'eviction.leaveBy', message: 'leaveBy must be on or after servedOn' }]);
+  });
+
   it('refuses a household without a child, a bad case reference and a missing UPRN, all at once', async () => {
     const notice = dutyToReferNotice({ caseReference: 'hou-2026-1' });
     notice.household.members = [notice.household.members[0]];

@@ -313,6 +313,23 @@ export const EVICTION_NOTICE_CODES = [
 ] as const;
 export const EVICTION_REASON_CODES = ['RENT_ARREARS', 'ANTI_SOCIAL_BEHAVIOUR', 'BREACH_OF_TENANCY', 'NO_FAULT', 'OTHER'] as const;
 
+/** A notice cannot require the household to leave before it was served. */
+function NotBeforeServed() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notBeforeServed',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate(leaveBy: unknown, args: ValidationArguments): boolean {
+          const servedOn = (args.object as EvictionDto).servedOn;
+          return !isCalendarDate(leaveBy) || !isCalendarDate(servedOn) || leaveBy >= servedOn;
+        },
+        defaultMessage: () => '$property must be on or after servedOn',
+      },
+    });
+}
+
 export class EvictionDto {
   @ApiProperty({ enum: EVICTION_NOTICE_CODES, description: 'Housing Act 1988 s8 or s21, a secure tenancy notice of seeking possession (Housing Act 1985 s83), a notice to quit, a court possession order or a warrant (bailiffs)' })
   @IsIn(EVICTION_NOTICE_CODES)
@@ -322,8 +339,9 @@ export class EvictionDto {
   @IsPastCalendarDate()
   servedOn!: string;
 
-  @ApiProperty({ format: 'date', example: '2026-03-06', description: "When the household must leave: the notice's expiry or the bailiffs' date" })
+  @ApiProperty({ format: 'date', example: '2026-03-06', description: "When the household must leave: the notice's expiry or the bailiffs' date; not before servedOn" })
   @IsCalendarDate()
+  @NotBeforeServed()
   leaveBy!: string;
 
   @ApiProperty({ enum: EVICTION_REASON_CODES })
