@@ -1,8 +1,30 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { IsIn, IsInt } from 'class-validator';
 import type { Agency } from '../agencies.js';
+import { HousingDetails } from './housing.js';
 import { PoliceDetails } from './police.js';
 
+export {
+  ASB_ACTIONS,
+  ASB_CATEGORIES,
+  ASB_HOUSEHOLD_ROLES,
+  ASB_RISK_LEVELS,
+  AntiSocialBehaviourDetails,
+  DutyToReferDetails,
+  EVICTION_NOTICE_TYPES,
+  EVICTION_REASONS,
+  EvictionDetails,
+  HOMELESSNESS_REASONS,
+  HOUSING_AUTHORITY_CODE_MESSAGE,
+  HOUSING_AUTHORITY_CODE_PATTERN,
+  HOUSING_NOTICE_KINDS,
+  HouseholdRelationships,
+  HousingDetails,
+  HousingOfficer,
+  LANDLORD_TYPES,
+  type HomelessnessReason,
+  type HousingNoticeKind,
+} from './housing.js';
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
 
 /**
@@ -11,7 +33,10 @@ export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE
  * can change without touching the others. An agency's adapter adds its part
  * here.
  */
-const DETAILS_TYPES = [{ name: 'police', value: PoliceDetails }] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
+const DETAILS_TYPES = [
+  { name: 'police', value: PoliceDetails },
+  { name: 'housing', value: HousingDetails },
+] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
 
