@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidMessageError, SafeguardingNotification, redisAclSetUser, validateMessage } from '#contracts';
+import { InvalidMessageError, SafeguardingNotification, validateMessage } from '#contracts';
 import { antiSocialBehaviourNotice, dutyToReferNotice, evictionNotice } from '../../../test/support/housing-notices.js';
 import { lawfulBasis, senderUrgency, toCanonical } from './housing-mapping.js';
 import { HousingNoticeDto } from './housing-notice.dto.js';
@@ -128,11 +128,6 @@ describe('housing notice to canonical notification', () => {
 });
 
 describe('the housing notice format', () => {
-  it("documents the housing adapter's Redis ACL user as the registry derives it", () => {
-    const readme = readFileSync(resolve(import.meta.dirname, '../../../README.md'), 'utf8');
-    expect(readme).toContain(`\n${redisAclSetUser('housing', 'mash', 'CHANGE-ME-TO-A-LONG-RANDOM-PASSWORD')}\n`);
-  });
-
   it("accepts the README's example and maps it as the README says", async () => {
     const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
     const example = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(readme)![1]);
