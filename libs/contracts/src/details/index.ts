@@ -2,8 +2,10 @@ import { registerDecorator, type ValidationArguments, type ValidationOptions } f
 import { IsIn, IsInt } from 'class-validator';
 import type { Agency } from '../agencies.js';
 import { PoliceDetails } from './police.js';
+import { ProbationDetails } from './probation.js';
 
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
+export * from './probation.js';
 
 /**
  * Each agency's own part of the canonical notification, found by
@@ -11,7 +13,10 @@ export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE
  * can change without touching the others. An agency's adapter adds its part
  * here.
  */
-const DETAILS_TYPES = [{ name: 'police', value: PoliceDetails }] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
+const DETAILS_TYPES = [
+  { name: 'police', value: PoliceDetails },
+  { name: 'probation', value: ProbationDetails },
+] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
 
