@@ -1,4 +1,6 @@
-import { SafeguardingNotification, validateMessage } from '#contracts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SafeguardingNotification, redisAclSetUser, validateMessage } from '#contracts';
 import { probationNotice } from '../../../test/support/probation-notices.js';
 import { ROSH_URGENCY, assessmentFactors, probationReference, toCanonical } from './probation-mapping.js';
 import type { ProbationNoticeDto } from './probation-notice.dto.js';
@@ -138,5 +140,19 @@ describe('probation risk-to-children notice to canonical notification', () => {
 
   it('makes the reference from the CRN and the notice number', () => {
     expect(probationReference({ crn: 'A000001', noticeNumber: 12 })).toBe('A000001/12');
+  });
+});
+
+describe("the adapter's README", () => {
+  const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
+
+  it('shows the notice the tests send, as it is', () => {
+    const example = /```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    const fixture = readFileSync(resolve(import.meta.dirname, '../../../test/fixtures/probation-notice.json'), 'utf8');
+    expect(JSON.parse(example!)).toEqual(JSON.parse(fixture));
+  });
+
+  it("documents the Redis ACL user the agency registry gives the adapter", () => {
+    expect(readme).toContain(redisAclSetUser('probation', 'mash', 'CHANGE-ME-TO-A-LONG-RANDOM-PASSWORD'));
   });
 });
