@@ -13,6 +13,7 @@ const apps = [
   { name: 'hub', script: 'apps/hub/src/main.js' },
   { name: 'police-adapter', script: 'apps/police-adapter/src/main.js' },
   { name: 'housing-adapter', script: 'apps/housing-adapter/src/main.js' },
+  { name: 'probation-adapter', script: 'apps/probation-adapter/src/main.js' },
 ];
 
 // `npm start` is for a developer's machine: ask for development (seed accounts, generated secrets)

@@ -11,6 +11,7 @@ export const APPS = {
   hub: 'dist/apps/hub/src/main.js',
   policeAdapter: 'dist/apps/police-adapter/src/main.js',
   housingAdapter: 'dist/apps/housing-adapter/src/main.js',
+  probationAdapter: 'dist/apps/probation-adapter/src/main.js',
 } as const;
 
 /** A built app running as a real process, with its output kept for assertions and failure reports. */

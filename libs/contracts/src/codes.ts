@@ -87,6 +87,8 @@ export const ADULT_ROLES = [
   'victim',
   'alleged_perpetrator',
   'household_member',
+  /** Convicted and supervised by the Probation Service: not "alleged", and the risk a probation notice is about. */
+  'person_on_probation',
   'other',
 ] as const;
 export type AdultRole = (typeof ADULT_ROLES)[number];

@@ -3,6 +3,7 @@ import { IsIn, IsInt } from 'class-validator';
 import type { Agency } from '../agencies.js';
 import { HousingDetails } from './housing.js';
 import { PoliceDetails } from './police.js';
+import { ProbationDetails } from './probation.js';
 
 export {
   ASB_ACTIONS,
@@ -26,6 +27,7 @@ export {
   type HousingNoticeKind,
 } from './housing.js';
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
+export * from './probation.js';
 
 /**
  * Each agency's own part of the canonical notification, found by
@@ -36,6 +38,7 @@ export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE
 const DETAILS_TYPES = [
   { name: 'police', value: PoliceDetails },
   { name: 'housing', value: HousingDetails },
+  { name: 'probation', value: ProbationDetails },
 ] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
