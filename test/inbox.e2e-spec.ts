@@ -177,6 +177,11 @@ describe("each organisation's inbox", () => {
     expect(await reportToHub(again('acknowledged'))).toBe('completed');
     expect(await auditEvents('inbox.delivered', messageId)).toHaveLength(1);
     expect(await auditEvents('inbox.acknowledged', messageId)).toHaveLength(1);
+    // Reports of a message the trail does not have yet, arriving together, still record it once.
+    const unseen = randomUUID();
+    const together = Array.from({ length: 6 }, () => ({ ...again('delivered'), messages: [{ messageId: unseen, kind: 'notification.accepted', correlationId }] }));
+    expect(await Promise.all(together.map(reportToHub))).toEqual(together.map(() => 'completed'));
+    expect(await auditEvents('inbox.delivered', unseen)).toHaveLength(1);
 
     // A report that can never be valid is refused for good, with its paths, and records nothing.
     const invalid = await intakeQueue.add(MessagePatterns.inboxActivity, { ...again('delivered'), organisation: 'X1', messages: [] }, { jobId: randomUUID(), attempts: 3 });
