@@ -202,6 +202,13 @@ describe("each organisation's inbox", () => {
     expect((await inbox(force01)).items.map((i) => i.messageId)).not.toContain(messageId);
     const acknowledged = await request(adapter.url).post(`/inbox/${messageId}/acknowledge`).set(force01.headers).expect(200);
     expect(acknowledged.body.messageId).toBe(messageId);
+
+    // A delivery that is not under an outbox id has no message id to keep: refused for good, and the inbox is unchanged.
+    const stray = await deliveriesQueue.add(MessagePatterns.notificationAccepted, data, { jobId: 'not-an-outbox-id', attempts: 3 });
+    const failed = await waitFor('the stray delivery to be dead-lettered', async () => ((await stray.isFailed()) ? deliveriesQueue.getJob(stray.id!) : undefined));
+    expect(failed!.attemptsMade).toBe(1);
+    expect(failed!.failedReason).toBe('acceptance delivered under job id "not-an-outbox-id", not an outbox id');
+    expect(await inbox(force01)).toEqual({ items: [], next: null });
   });
 
   it("pages a force's inbox oldest first with after and limit, and refuses a bad limit or cursor with every field", async () => {
