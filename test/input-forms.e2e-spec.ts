@@ -54,6 +54,8 @@ const EXERCISED = [
   'POST /api/admin/outbox/parked/:id/retry',
   'GET /notifications/:id',
   'POST /notifications',
+  'GET /inbox',
+  'POST /inbox/:messageId/acknowledge',
 ];
 
 beforeAll(async () => {
@@ -96,6 +98,15 @@ describe('ids in upper case', () => {
     const receipt = await request(adapter.url).get(`/notifications/${notificationId.toUpperCase()}`).set(police.headers).expect(200);
     expect(receipt.body.notificationId).toBe(notificationId);
 
+    // The hub's acceptance in the force's inbox: paged from, and acknowledged, by an upper-case id.
+    const accepted = await waitFor('the acceptance in the inbox', async () => {
+      const inbox = await request(adapter.url).get('/inbox').set(police.headers).expect(200);
+      return (inbox.body.items as { messageId: string; body: { notificationId: string } }[]).find((item) => item.body.notificationId === notificationId);
+    });
+    await request(adapter.url).get('/inbox').query({ after: accepted.messageId.toUpperCase() }).set(police.headers).expect(200);
+    const acknowledged = await request(adapter.url).post(`/inbox/${accepted.messageId.toUpperCase()}/acknowledge`).set(police.headers).expect(200);
+    expect(acknowledged.body.messageId).toBe(accepted.messageId);
+
     const { contactId, childId } = await waitFor('the notification to reach a contact', () =>
       withDatabase(async (db) => {
         const rows = await db.query(
@@ -136,15 +147,18 @@ describe('ids in upper case', () => {
     );
     await request(hub.url).post(`/api/admin/outbox/parked/${parkedId.toUpperCase()}/retry`).set(staff.admin).expect(204);
 
+    await waitFor('the acknowledgement in the audit trail', () =>
+      withDatabase(async (db) => (await db.query("SELECT 1 FROM audit_event WHERE action = 'inbox.acknowledged'")).rows.length > 0),
+    );
     const stored = await withDatabase(async (db) =>
       db.query(
         `SELECT action, subject_id, child_id, correlation_id, details FROM audit_event
-          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received')
+          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received', 'inbox.delivered', 'inbox.acknowledged')
           ORDER BY sequence`,
       ),
     );
     const actions = stored.rows.map((row) => row.action);
-    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried']) {
+    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged']) {
       expect(actions).toContain(action);
     }
     // What is kept is the canonical (lower-case) form, in the columns and in the details alike.

@@ -1,10 +1,11 @@
 import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { ACL_PASSWORD_PLACEHOLDER, AGENCIES, MessagePatterns, hubIntakeQueue, redisAclSetUser } from '#contracts';
-import { PartnerCredentialStore } from '#adapter-kit';
+import { PartnerCredentialStore, PartnerInbox } from '#adapter-kit';
 import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
 import { freePort } from './support/environment.js';
 import { APPS, AppProcess, runCommand } from './support/processes.js';
@@ -58,12 +59,26 @@ describe("the README's Redis ACL for an adapter", () => {
     }
   });
 
+  it("lets the police adapter's user keep its forces' inboxes", async () => {
+    const police = new Redis(policeUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const inbox = new PartnerInbox(police, 'mash', 'police', 3600);
+      const message = { messageId: randomUUID(), kind: 'notification.accepted', correlationId: randomUUID(), createdAt: new Date().toISOString(), body: {} };
+      expect(await inbox.put('01', message)).toBe(true);
+      expect((await inbox.page('01', { limit: 50 })).items).toEqual([message]);
+      expect(await inbox.acknowledge('01', message.messageId, new Date())).toEqual(expect.any(String));
+    } finally {
+      police.disconnect();
+    }
+  });
+
   it("refuses the police adapter's user another agency's queue, receipts and the credentials themselves", async () => {
     const health = new Queue(hubIntakeQueue('health'), { connection: { url: policeUrl }, prefix: 'mash' });
     const police = new Redis(policeUrl, { maxRetriesPerRequest: 1 });
     try {
       await expect(health.add(MessagePatterns.notificationReceived, {}, { jobId: 'forged' })).rejects.toThrow(/NOPERM/);
       await expect(police.hset('mash:receipt:health:x', 'status', 'accepted')).rejects.toThrow(/NOPERM/);
+      await expect(police.hset('mash:inbox:health:RJ1:message:x', 'kind', 'notification.accepted')).rejects.toThrow(/NOPERM/);
       await expect(police.hset('mash:partner-credential:x', 'agency', 'police')).rejects.toThrow(/NOPERM/);
       await expect(police.flushall()).rejects.toThrow(/NOPERM/);
     } finally {

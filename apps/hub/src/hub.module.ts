@@ -27,6 +27,7 @@ import { classifyDatabaseError, probeDatabase } from './database/database-availa
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { HUB_REDIS } from './hub.tokens.js';
+import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
 import { IntakeConsumers } from './notifications/intake-consumers.js';
 import { IntakeOrigin } from './notifications/intake-origin.js';
 import { NotificationIntake } from './notifications/notification-intake.js';
@@ -51,7 +52,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -12,7 +12,13 @@ describe('every police adapter route declares who may call it', () => {
   it("finds the adapter's and the adapter kit's routes", () => {
     // The kit's own controllers are among them, found through the module's imports.
     for (const controller of controllersOf(AdapterKitModule.forAgency('police', config))) expect(controllers).toContain(controller);
-    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /health', 'GET /notifications/:id', 'POST /notifications']);
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /health',
+      'GET /inbox',
+      'GET /notifications/:id',
+      'POST /inbox/:messageId/acknowledge',
+      'POST /notifications',
+    ]);
   });
 
   it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s has a policy', (_, route) => {
@@ -22,7 +28,9 @@ describe('every police adapter route declares who may call it', () => {
   it('leaves public only health; every partner route needs a credential', () => {
     expect(routes.filter((r) => r.policy?.kind === 'public').map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
     expect(routes.filter((r) => r.policy?.kind === 'partner').map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'GET /inbox',
       'GET /notifications/:id',
+      'POST /inbox/:messageId/acknowledge',
       'POST /notifications',
     ]);
   });

@@ -1,11 +1,16 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { InvalidMessageError, MessagePatterns, NotificationAccepted, validateMessage, type Agency } from '#contracts';
+import { InvalidMessageError, MessagePatterns, NotificationAccepted, isUuidText, validateMessage, type Agency } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
+import { PartnerInbox } from './inbox.js';
 import { ReceiptBook } from './receipt-book.js';
 import { ADAPTER_AGENCY } from './tokens.js';
 
-/** The hub's word that a notification is stored: recorded on the receipt the partner can read. */
+/**
+ * The hub's word that a notification is stored: recorded on the receipt the
+ * partner can read, and put in the sending organisation's inbox, where the
+ * partner learns the outcome. Both are idempotent, so a redelivery changes nothing.
+ */
 @Controller()
 export class AcceptanceHandler {
   private readonly logger = new Logger(AcceptanceHandler.name);
@@ -13,6 +18,7 @@ export class AcceptanceHandler {
   constructor(
     @Inject(ADAPTER_AGENCY) private readonly agency: Agency,
     private readonly receipts: ReceiptBook,
+    private readonly inbox: PartnerInbox,
   ) {}
 
   // <string> picks Nest's untyped overload, so the context parameter can be typed.
@@ -28,7 +34,22 @@ export class AcceptanceHandler {
     if (accepted.sourceAgency !== this.agency) {
       throw new PermanentMessageError(`acceptance for ${accepted.sourceAgency} delivered to the ${this.agency} adapter`);
     }
+    const job = context.getJob();
+    // The hub's outbox id is the job id: the inbox's message id, the same on every redelivery.
+    if (!isUuidText(job.id)) throw new PermanentMessageError(`acceptance delivered under job id ${JSON.stringify(job.id)}, not an outbox id`);
     await this.receipts.markAccepted(accepted.notificationId, accepted);
-    this.logger.log({ message: 'notification accepted by the hub', notificationId: accepted.notificationId, jobId: context.getJob().id });
+    const put = await this.inbox.put(accepted.sourceOrganisation, {
+      messageId: job.id.toLowerCase(),
+      kind: MessagePatterns.notificationAccepted,
+      correlationId: accepted.correlationId,
+      createdAt: new Date(job.timestamp).toISOString(),
+      body: { ...accepted },
+    });
+    this.logger.log({
+      message: put ? 'notification accepted by the hub; put in the inbox' : 'notification accepted by the hub; already in the inbox',
+      notificationId: accepted.notificationId,
+      sourceOrganisation: accepted.sourceOrganisation,
+      jobId: job.id,
+    });
   }
 }

@@ -20,6 +20,16 @@ export class AdapterConfig extends ServiceConfig {
   @Min(1)
   RECEIPT_RETENTION_DAYS: number = 400;
 
+  /**
+   * How long an acknowledged inbox message is kept (a redelivery within it adds nothing). Longer than
+   * DEAD_LETTER_RETENTION_DAYS, so a replayed delivery does not bring back a message already acknowledged.
+   * Unacknowledged messages stay until they are acknowledged.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  INBOX_RETENTION_DAYS: number = 90;
+
   /** Requests a minute one partner system may make (ten times that from one address, before any credential is checked). */
   @IsInt()
   @Min(1)

@@ -8,6 +8,9 @@ import { QueueClient, QueueServer } from '#queue-transport';
 import { AcceptanceHandler } from './acceptance.handler.js';
 import { AdapterConfig } from './adapter-config.js';
 import { AdapterHealthController } from './adapter-health.controller.js';
+import { InboxActivityReports } from './inbox-activity.js';
+import { InboxController } from './inbox.controller.js';
+import { PartnerInbox } from './inbox.js';
 import { PartnerAccessGuard, PartnerAccessRefusals } from './partner-access.js';
 import { PartnerCredentialStore } from './partner-credentials.js';
 import { PartnerSubmissions } from './partner-submissions.js';
@@ -17,7 +20,8 @@ import { ADAPTER_AGENCY, ADAPTER_REDIS, HUB_INTAKE_CLIENT } from './tokens.js';
 
 /**
  * Everything an agency's adapter shares: durable, de-duplicated submission to
- * the hub, receipts partners can query, the consumer of the hub's deliveries,
+ * the hub, receipts partners can query, each organisation's inbox of what the
+ * hub sends back, the consumer of the hub's deliveries,
  * health, and the guard that admits only this agency's partner systems (every
  * route declares @PartnerRoute() or @Public()). An adapter adds only its
  * partner's format and the mapping.
@@ -34,7 +38,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
     return {
       module: AdapterKitModule,
       imports: [TerminusModule],
-      controllers: [ReceiptsController, AdapterHealthController, AcceptanceHandler],
+      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler],
       providers: [
         { provide: ADAPTER_AGENCY, useValue: agency },
         { provide: AdapterConfig, useValue: config },
@@ -47,6 +51,16 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
           inject: [ADAPTER_REDIS],
           useFactory: (redis: Redis) =>
             new ReceiptBook(redis, config.QUEUE_PREFIX, agency, config.RECEIPT_RETENTION_DAYS * 86_400),
+        },
+        {
+          provide: PartnerInbox,
+          inject: [ADAPTER_REDIS],
+          useFactory: (redis: Redis) => new PartnerInbox(redis, config.QUEUE_PREFIX, agency, config.INBOX_RETENTION_DAYS * 86_400),
+        },
+        {
+          provide: InboxActivityReports,
+          inject: [HUB_INTAKE_CLIENT],
+          useFactory: (hub: QueueClient) => new InboxActivityReports(agency, hub),
         },
         {
           provide: HUB_INTAKE_CLIENT,

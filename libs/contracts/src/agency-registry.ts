@@ -92,13 +92,13 @@ export function agencyProfile(agency: Agency): AgencyProfile {
 
 /**
  * The Redis keys an agency's adapter may touch under the queue prefix: its own
- * intake and deliveries queues, its receipts and rate limits, and (read only)
+ * intake and deliveries queues, its receipts, its organisations' inboxes and rate limits, and (read only)
  * the partner credentials it checks.
  */
 export function redisAclKeyPatterns(agency: Agency, prefix: string): { readWrite: string[]; readOnly: string[] } {
   const { intakeQueue, deliveriesQueue } = AGENCY_REGISTRY[agency];
   return {
-    readWrite: [`${prefix}:${intakeQueue}:*`, `${prefix}:${deliveriesQueue}:*`, `${prefix}:receipt:${agency}:*`, `${prefix}:rate:${agency}:*`],
+    readWrite: [`${prefix}:${intakeQueue}:*`, `${prefix}:${deliveriesQueue}:*`, `${prefix}:receipt:${agency}:*`, `${prefix}:inbox:${agency}:*`, `${prefix}:rate:${agency}:*`],
     readOnly: [`${prefix}:partner-credential:*`],
   };
 }

@@ -7,6 +7,7 @@ export * from './dates.js';
 export * from './details/index.js';
 export * from './field-errors.js';
 export * from './identifiers.js';
+export * from './inbox.js';
 export * from './nhs-number.js';
 export * from './organisations.js';
 export * from './partner-access.js';

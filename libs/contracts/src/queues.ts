@@ -37,4 +37,6 @@ export const MessagePatterns = {
   notificationAccepted: 'notification.accepted',
   /** An adapter refused a partner's request (no, bad or foreign credential), for the hub's audit trail. */
   partnerAccessRefused: 'partner.access_refused',
+  /** A partner system was given messages from its organisation's inbox, or acknowledged one, for the hub's audit trail. */
+  inboxActivity: 'inbox.activity',
 } as const;

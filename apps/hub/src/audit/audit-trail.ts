@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   'contacts.listed',
   'information.shared',
   'information.refused',
+  'inbox.delivered',
+  'inbox.acknowledged',
   'consent.recorded',
   'consent.overridden',
   'rag.changed',
