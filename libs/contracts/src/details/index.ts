@@ -2,7 +2,26 @@ import { registerDecorator, type ValidationArguments, type ValidationOptions } f
 import { IsIn, IsInt } from 'class-validator';
 import type { Agency } from '../agencies.js';
 import { PoliceDetails } from './police.js';
+import { EducationDetails } from './education.js';
 
+export {
+  BodyMapEntry,
+  DSL_DECISIONS,
+  EDUCATION_SENDERS,
+  EducationDetails,
+  EducationPupil,
+  LINKED_PUPIL_CONNECTIONS,
+  LOOKED_AFTER_STATUSES,
+  LinkedPupil,
+  StaffMember,
+  UPN_PATTERN,
+  YEAR_GROUPS,
+  type DslDecision,
+  type EducationSender,
+  type LinkedPupilConnection,
+  type LookedAfterStatus,
+  type YearGroup,
+} from './education.js';
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
 
 /**
@@ -11,7 +30,10 @@ export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE
  * can change without touching the others. An agency's adapter adds its part
  * here.
  */
-const DETAILS_TYPES = [{ name: 'police', value: PoliceDetails }] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
+const DETAILS_TYPES = [
+  { name: 'police', value: PoliceDetails },
+  { name: 'education', value: EducationDetails },
+] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
 
