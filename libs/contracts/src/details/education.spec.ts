@@ -20,7 +20,7 @@ function educationNotification(details: Partial<EducationDetails> = {}, sourceOr
       concernTypes: ['physical_abuse'],
       immediateDanger: false,
       dslDecision: 'refer_to_mash',
-      designatedSafeguardingLead: { name: 'Priya Lead', role: 'Deputy head teacher and DSL' },
+      designatedSafeguardingLead: { name: 'Priya Lead', role: 'Deputy head teacher and DSL', contact: '020 7946 0000' },
       pupils: [{ upn: 'A123456789012', yearGroup: '5', bodyMap: [{ location: 'left upper arm', description: 'four oval bruises, yellow-green' }] }],
       linkedPupils: [{ givenName: 'Ben', familyName: 'Example', yearGroup: '2', connection: 'sibling' }],
       staffAlerted: [{ name: 'Tom Teacher', role: 'class teacher' }],

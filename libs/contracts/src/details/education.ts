@@ -136,6 +136,14 @@ function HasLookedAfterStatusFromVirtualSchool(options?: ValidationOptions) {
     });
 }
 
+/** The DSL who made the decision, and how the MASH reaches them. */
+export class DesignatedSafeguardingLead extends StaffMember {
+  /** A telephone number or a secure e-mail address. */
+  @IsString()
+  @Length(3, 200)
+  contact!: string;
+}
+
 /** What only a concern from a school or the virtual school carries: version 1 of the education part. */
 export class EducationDetails {
   @Equals('education')
@@ -167,8 +175,8 @@ export class EducationDetails {
   dslDecision!: DslDecision;
 
   @ValidateNested()
-  @Type(() => StaffMember)
-  designatedSafeguardingLead!: StaffMember;
+  @Type(() => DesignatedSafeguardingLead)
+  designatedSafeguardingLead!: DesignatedSafeguardingLead;
 
   @IsArray()
   @ArrayMinSize(1)

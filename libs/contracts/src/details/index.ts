@@ -6,6 +6,7 @@ import { EducationDetails } from './education.js';
 
 export {
   BodyMapEntry,
+  DesignatedSafeguardingLead,
   DSL_DECISIONS,
   EDUCATION_SENDERS,
   EducationDetails,
