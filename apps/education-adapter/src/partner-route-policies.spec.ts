@@ -1,5 +1,5 @@
-import { Controller, Get, Post, type Type } from '@nestjs/common';
-import { AdapterKitModule, PARTNER_ACCESS_POLICY, PartnerRoute, Public, type PartnerAccessPolicy } from '#adapter-kit';
+import { type Type } from '@nestjs/common';
+import { AdapterKitModule, PARTNER_ACCESS_POLICY, type PartnerAccessPolicy } from '#adapter-kit';
 import { controllersOf, routeInventory } from '#platform';
 import { EducationAdapterConfig } from './config.js';
 import { EducationAdapterModule } from './education-adapter.module.js';
