@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { EDGE_VALIDATION_OPTIONS, EducationDetails, SafeguardingNotification, toFieldErrors, validateMessage } from '#contracts';
@@ -166,5 +168,20 @@ describe('reading a concern', () => {
     const { concern: virtual } = await read(virtualSchoolConcern());
     expect(senderProblems(virtual, 'E09000028')).toEqual([]);
     expect(senderProblems(virtual, '123456')).toEqual([{ path: 'raisedBy', message: 'raisedBy must be SCHOOL: this credential is the school with URN 123456' }]);
+  });
+});
+
+describe("the README's examples", () => {
+  const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
+  const examples = [...readme.matchAll(/```json\n([\s\S]*?)\n```/g)].map((match) => JSON.parse(match[1]) as object);
+
+  it('are a school concern and a virtual school concern that are read without error and map to valid notifications', async () => {
+    expect(examples.map((example) => (example as { raisedBy: string }).raisedBy)).toEqual(['SCHOOL', 'VIRTUAL_SCHOOL']);
+    for (const [example, organisation] of [[examples[0], '123456'], [examples[1], 'E09000028']] as const) {
+      const { concern, errors } = await read(example);
+      expect(errors).toEqual([]);
+      expect(senderProblems(concern, organisation)).toEqual([]);
+      await expect(validateMessage(SafeguardingNotification, toCanonical(concern, { ...ids, sourceOrganisation: organisation }))).resolves.toBeDefined();
+    }
   });
 });
