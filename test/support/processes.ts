@@ -12,6 +12,7 @@ export const APPS = {
   policeAdapter: 'dist/apps/police-adapter/src/main.js',
   housingAdapter: 'dist/apps/housing-adapter/src/main.js',
   probationAdapter: 'dist/apps/probation-adapter/src/main.js',
+  educationAdapter: 'dist/apps/education-adapter/src/main.js',
 } as const;
 
 /** A built app running as a real process, with its output kept for assertions and failure reports. */

@@ -2,6 +2,12 @@
 export const UPRN_PATTERN = /^\d{1,12}$/;
 /** School Unique Reference Number: 6 digits. */
 export const SCHOOL_URN_PATTERN = /^\d{6}$/;
+/** A council's ONS local authority code: E (England), N, S or W and 8 digits, e.g. E09000028 (Southwark). */
+export const LOCAL_AUTHORITY_CODE_PATTERN = /^[ENSW]\d{8}$/;
+/** The organisation code of a virtual school, which is its council's: an ONS local authority code, never a URN. */
+export function isVirtualSchoolCode(organisation: string): boolean {
+  return LOCAL_AUTHORITY_CODE_PATTERN.test(organisation);
+}
 /** UK postcode, with or without its space; upper case. */
 export const POSTCODE_PATTERN = /^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$/;
 /** A partner's own reference: what its staff quote on the phone. */

@@ -1,6 +1,6 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { AGENCIES, type Agency } from './agencies.js';
-import { SCHOOL_URN_PATTERN } from './identifiers.js';
+import { LOCAL_AUTHORITY_CODE_PATTERN, SCHOOL_URN_PATTERN } from './identifiers.js';
 
 /** How each agency names the organisation inside it that sends notifications (a force, a trust, a school, …). */
 export interface OrganisationCodeRule {
@@ -18,8 +18,13 @@ export interface OrganisationCodeRule {
 export const ORGANISATION_CODE_RULES: Record<Agency, OrganisationCodeRule> = {
   police: { name: "the Home Office police force code (2 digits, 01 to 99)", pattern: /^(0[1-9]|[1-9]\d)$/, example: '01' },
   health: { name: 'the NHS ODS organisation code (3 to 6 capital letters and digits)', pattern: /^[A-Z0-9]{3,6}$/, example: 'RJ1' },
-  education: { name: "the school's URN (6 digits)", pattern: SCHOOL_URN_PATTERN, example: '123456' },
-  housing: { name: "the council's ONS local authority code (a capital E, N, S or W and 8 digits)", pattern: /^[ENSW]\d{8}$/, example: 'E09000028' },
+  // A virtual school is the council's service, not a school with a URN: it is known by its council's ONS code.
+  education: {
+    name: "the school's URN (6 digits), or for a virtual school its council's ONS local authority code (a capital E, N, S or W and 8 digits)",
+    pattern: new RegExp(`${SCHOOL_URN_PATTERN.source}|${LOCAL_AUTHORITY_CODE_PATTERN.source}`),
+    example: '123456',
+  },
+  housing: { name: "the council's ONS local authority code (a capital E, N, S or W and 8 digits)", pattern: LOCAL_AUTHORITY_CODE_PATTERN, example: 'E09000028' },
   probation: { name: 'the Probation Service region code (a capital letter and 2 digits)', pattern: /^[A-Z]\d{2}$/, example: 'N07' },
 };
 

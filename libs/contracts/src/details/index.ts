@@ -26,6 +26,27 @@ export {
   type HomelessnessReason,
   type HousingNoticeKind,
 } from './housing.js';
+import { EducationDetails } from './education.js';
+
+export {
+  BodyMapEntry,
+  DesignatedSafeguardingLead,
+  DSL_DECISIONS,
+  EDUCATION_SENDERS,
+  EducationDetails,
+  EducationPupil,
+  LINKED_PUPIL_CONNECTIONS,
+  LOOKED_AFTER_STATUSES,
+  LinkedPupil,
+  StaffMember,
+  UPN_PATTERN,
+  YEAR_GROUPS,
+  type DslDecision,
+  type EducationSender,
+  type LinkedPupilConnection,
+  type LookedAfterStatus,
+  type YearGroup,
+} from './education.js';
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
 export * from './probation.js';
 
@@ -39,6 +60,7 @@ const DETAILS_TYPES = [
   { name: 'police', value: PoliceDetails },
   { name: 'housing', value: HousingDetails },
   { name: 'probation', value: ProbationDetails },
+  { name: 'education', value: EducationDetails },
 ] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
