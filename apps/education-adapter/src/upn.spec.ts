@@ -1,6 +1,12 @@
 import { isValidUpn, upnCheckLetter } from './upn.js';
 
 describe('Unique Pupil Numbers', () => {
+  it('agrees with published examples', () => {
+    // The example of the widely used python-stdnum implementation of the DfE data standard.
+    expect(isValidUpn('B801200005001')).toBe(true);
+    expect(isValidUpn('A801200005001')).toBe(false);
+  });
+
   it('accepts a UPN whose check letter is right, permanent or temporary', () => {
     expect(isValidUpn('D820400126001')).toBe(true);
     expect(isValidUpn('T820400126002')).toBe(true);

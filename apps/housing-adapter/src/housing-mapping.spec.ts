@@ -177,6 +177,17 @@ describe('the housing notice format', () => {
     expect(await errorsOf(evictionNotice({ eviction }))).toEqual([{ path: 'eviction.leaveBy', message: 'leaveBy must be on or after servedOn' }]);
   });
 
+  it('refuses a section 21 notice served after the Renters\' Rights Act 2025 abolished them', async () => {
+    const served = (servedOn: string) => ({ ...evictionNotice().eviction, noticeType: 'SECTION_21', servedOn, leaveBy: '2026-07-30' });
+    expect(await errorsOf(evictionNotice({ eviction: served('2026-04-30') }))).toEqual([]);
+    expect(await errorsOf(evictionNotice({ eviction: served('2026-05-01') }))).toEqual([
+      {
+        path: 'eviction.noticeType',
+        message: 'noticeType SECTION_21 cannot have been served after 30 April 2026: the Renters\' Rights Act 2025 abolished section 21 notices from 1 May 2026',
+      },
+    ]);
+  });
+
   it('refuses a household without a child, a bad case reference and a missing UPRN, all at once', async () => {
     const notice = dutyToReferNotice({ caseReference: 'hou-2026-1' });
     notice.household.members = [notice.household.members[0]];

@@ -330,9 +330,35 @@ function NotBeforeServed() {
     });
 }
 
+/** The last day a section 21 notice could be served: the Renters' Rights Act 2025 abolished them from 1 May 2026. */
+const LAST_SECTION_21_DAY = '2026-04-30';
+
+/** A section 21 notice is only real if it was served while section 21 existed (one served by then can still be acted on). */
+function Section21StillServable() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'section21StillServable',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate(noticeType: unknown, args: ValidationArguments): boolean {
+          const servedOn = (args.object as EvictionDto).servedOn;
+          return noticeType !== 'SECTION_21' || !isCalendarDate(servedOn) || servedOn <= LAST_SECTION_21_DAY;
+        },
+        defaultMessage: () =>
+          "$property SECTION_21 cannot have been served after 30 April 2026: the Renters' Rights Act 2025 abolished section 21 notices from 1 May 2026",
+      },
+    });
+}
+
 export class EvictionDto {
-  @ApiProperty({ enum: EVICTION_NOTICE_CODES, description: 'Housing Act 1988 s8 or s21, a secure tenancy notice of seeking possession (Housing Act 1985 s83), a notice to quit, a court possession order or a warrant (bailiffs)' })
+  @ApiProperty({
+    enum: EVICTION_NOTICE_CODES,
+    description:
+      'Housing Act 1988 s8 or s21 (s21 only if served by 30 April 2026), a secure tenancy notice of seeking possession (Housing Act 1985 s83), a notice to quit, a court possession order or a warrant (bailiffs)',
+  })
   @IsIn(EVICTION_NOTICE_CODES)
+  @Section21StillServable()
   noticeType!: (typeof EVICTION_NOTICE_CODES)[number];
 
   @ApiProperty({ format: 'date', example: '2026-02-20' })
