@@ -1,9 +1,11 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { IsIn, IsInt } from 'class-validator';
 import type { Agency } from '../agencies.js';
+import { HealthDetails } from './health.js';
 import { PoliceDetails } from './police.js';
 
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
+export { CommunicationIdentifier, FHIR_PRIORITIES, HealthDetails, ODS_CODE_PATTERN, UnscheduledAttendance, type FhirPriority } from './health.js';
 
 /**
  * Each agency's own part of the canonical notification, found by
@@ -11,7 +13,10 @@ export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE
  * can change without touching the others. An agency's adapter adds its part
  * here.
  */
-const DETAILS_TYPES = [{ name: 'police', value: PoliceDetails }] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
+const DETAILS_TYPES = [
+  { name: 'police', value: PoliceDetails },
+  { name: 'health', value: HealthDetails },
+] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;
 
