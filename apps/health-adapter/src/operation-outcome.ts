@@ -1,0 +1,96 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { Response } from 'express';
+import { CanonicalMappingError } from '#adapter-kit';
+import { isRedisUnavailable } from '#platform';
+import { FHIR_JSON } from './fhir-systems.js';
+
+/** One problem with a submission, at its FHIRPath. */
+export function issue(expression: string, text: string, code: OperationOutcomeIssue['code'] = 'invalid'): OperationOutcomeIssue {
+  return { severity: 'error', code, details: { text }, expression: [expression] };
+}
+
+export function operationOutcome(issues: OperationOutcomeIssue[]): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: issues };
+}
+
+/** A submission refused for the problems listed, each at its path: nothing was queued. */
+export class FhirRefusal extends HttpException {
+  constructor(
+    readonly issues: OperationOutcomeIssue[],
+    status: number = HttpStatus.BAD_REQUEST,
+  ) {
+    super(operationOutcome(issues), status);
+  }
+}
+
+/** The FHIR issue type for an HTTP status the kit or Nest answered with. */
+const ISSUE_CODES: Record<number, OperationOutcomeIssue['code']> = {
+  400: 'invalid',
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  409: 'duplicate',
+  413: 'too-costly',
+  415: 'not-supported',
+  429: 'throttled',
+  503: 'transient',
+};
+
+/** The field errors of the platform's validation problem (e.g. unstorable text), as FHIRPath issues. */
+function fieldIssues(body: unknown): OperationOutcomeIssue[] | undefined {
+  const errors = (body as { errors?: Array<{ path: string; message: string }> } | undefined)?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  return errors.map((e) => issue(e.path ? `Bundle.${e.path}`.replace(/\.$/, '') : 'Bundle', e.message));
+}
+
+/**
+ * Every answer of the FHIR routes that is not a success is an OperationOutcome
+ * in application/fhir+json, with the status the kit chose: the guard's 401 and
+ * 403, a 409 for a reused Communication identifier, a 503 when Redis does not
+ * answer. Registered on the FHIR controller, so it runs before the app's own filters.
+ */
+@Catch()
+export class OperationOutcomeFilter implements ExceptionFilter {
+  private readonly logger = new Logger(OperationOutcomeFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, outcome } = this.outcomeOf(error);
+    if (status === 503) response.setHeader('Retry-After', '30');
+    response.status(status).type(FHIR_JSON).send(JSON.stringify(outcome));
+  }
+
+  private outcomeOf(error: unknown): { status: number; outcome: OperationOutcome } {
+    if (error instanceof FhirRefusal) return { status: error.getStatus(), outcome: operationOutcome(error.issues) };
+    if (error instanceof CanonicalMappingError) {
+      return {
+        status: 400,
+        outcome: operationOutcome(error.invalid.errors.map((e) => ({ ...issue('Bundle', `canonical.${e.path}: ${e.message}`, 'business-rule') }))),
+      };
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const issues = fieldIssues(body);
+      if (issues) return { status, outcome: operationOutcome(issues) };
+      const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+      return { status, outcome: operationOutcome([issue('Bundle', message, ISSUE_CODES[status] ?? 'processing')]) };
+    }
+    if (isRedisUnavailable(error)) {
+      return {
+        status: 503,
+        outcome: operationOutcome([
+          issue(
+            'Bundle',
+            'The MASH message store is not answering, so this request was not completed. Nothing has been lost: send it again later (sending the same Communication identifier again is safe).',
+            'transient',
+          ),
+        ]),
+      };
+    }
+    // Not the sender's doing: logged with its stack (no request content), answered as a bare 500.
+    this.logger.error((error as Error)?.stack ?? String(error));
+    return { status: 500, outcome: operationOutcome([issue('Bundle', 'The MASH could not process this request; nothing was queued.', 'exception')]) };
+  }
+}
