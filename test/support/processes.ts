@@ -10,6 +10,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export const APPS = {
   hub: 'dist/apps/hub/src/main.js',
   policeAdapter: 'dist/apps/police-adapter/src/main.js',
+  healthAdapter: 'dist/apps/health-adapter/src/main.js',
 } as const;
 
 /** A built app running as a real process, with its output kept for assertions and failure reports. */

@@ -22,7 +22,8 @@ export function baseDefinitionIssues(resource: Resource): OperationOutcomeIssue[
     validateResource(resource);
     return [];
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return error.outcome.issue ?? [];
+    // Only errors refuse: its warnings include every urn:uuid reference (which it cannot resolve), and the hub checks references itself.
+    if (error instanceof OperationOutcomeError) return (error.outcome.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -18,13 +18,12 @@ import { capabilityStatement } from './capability-statement.js';
 import { readReferral } from './fhir-referral.js';
 import { FHIR_JSON, SUBMISSION_RECEIPT_EXTENSION } from './fhir-systems.js';
 import { toCanonical } from './health-mapping.js';
-import { FhirRefusal, OperationOutcomeFilter, issue } from './operation-outcome.js';
+import { FhirRefusal, issue } from './operation-outcome.js';
 
 const OUTCOME_SCHEMA = { type: 'object', description: 'A FHIR OperationOutcome: each issue names its problem and its FHIRPath expression' };
 
 @ApiTags('fhir')
 @Controller('fhir')
-@UseFilters(OperationOutcomeFilter)
 export class FhirController {
   constructor(private readonly submissions: PartnerSubmissions) {}
 

@@ -5,6 +5,7 @@ import { HealthAdapterConfig } from './config.js';
 import { loadFhirDefinitions } from './fhir-definitions.js';
 import { FHIR_JSON } from './fhir-systems.js';
 import { HealthAdapterModule } from './health-adapter.module.js';
+import { OperationOutcomeFilter } from './operation-outcome.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(HealthAdapterConfig);
@@ -16,7 +17,7 @@ async function bootstrap(): Promise<void> {
       'Where health services send safeguarding referrals to the MASH as HL7 FHIR R4 transaction Bundles (application/fhir+json). A 202 means the referral is safe with the hub; the same Communication identifier sent again is recognised as a duplicate. Every refusal is a FHIR OperationOutcome naming each problem by its FHIRPath.',
     version: '1',
     jsonMediaTypes: [FHIR_JSON],
-  });
+  }, { filters: (kitHandling) => [new OperationOutcomeFilter(kitHandling)] });
 }
 
 bootstrap().catch(exitOnStartupFailure);

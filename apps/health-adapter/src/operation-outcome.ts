@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CanonicalMappingError } from '#adapter-kit';
 import { isRedisUnavailable } from '#platform';
 import { FHIR_JSON } from './fhir-systems.js';
@@ -45,16 +45,21 @@ function fieldIssues(body: unknown): OperationOutcomeIssue[] | undefined {
 }
 
 /**
- * Every answer of the FHIR routes that is not a success is an OperationOutcome
- * in application/fhir+json, with the status the kit chose: the guard's 401 and
+ * Every answer under /fhir that is not a success is an OperationOutcome in
+ * application/fhir+json, with the status the kit chose: the guard's 401 and
  * 403, a 409 for a reused Communication identifier, a 503 when Redis does not
- * answer. Registered on the FHIR controller, so it runs before the app's own filters.
+ * answer, and a 400 for a body that is not JSON (which fails before any route).
+ * Other routes (the kit's receipts and health) keep the kit's own answers.
  */
 @Catch()
 export class OperationOutcomeFilter implements ExceptionFilter {
   private readonly logger = new Logger(OperationOutcomeFilter.name);
 
+  constructor(private readonly kitHandling?: ExceptionFilter) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
+    const underFhir = host.getType() === 'http' && /^\/fhir(\/|$)/.test(host.switchToHttp().getRequest<Request>().path);
+    if (this.kitHandling && !underFhir) return this.kitHandling.catch(error, host);
     const response = host.switchToHttp().getResponse<Response>();
     const { status, outcome } = this.outcomeOf(error);
     if (status === 503) response.setHeader('Retry-After', '30');
