@@ -12,6 +12,7 @@ const root = resolve(dist, '..');
 const apps = [
   { name: 'hub', script: 'apps/hub/src/main.js' },
   { name: 'police-adapter', script: 'apps/police-adapter/src/main.js' },
+  { name: 'health-adapter', script: 'apps/health-adapter/src/main.js' },
 ];
 
 // `npm start` is for a developer's machine: ask for development (seed accounts, generated secrets)
