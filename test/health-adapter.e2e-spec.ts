@@ -151,6 +151,13 @@ describe('a FHIR referral travels from the health adapter to a screener', () => 
     const changed = await send(bundle).expect(409);
     expect(Object.values(issuesOf(changed))).toEqual([expect.stringMatching(/already received with different content/)]);
     expect(json<OperationOutcome>(changed).issue[0].code).toBe('duplicate');
+
+    // The same value under another identifier system is another referral under a used reference: refused, not queued.
+    communicationOf(bundle).priority = 'urgent';
+    communicationOf(bundle).identifier![0].system = 'https://fhir.example-hospitals.nhs.uk/Id/maternity-referral';
+    const jobs = await allJobs();
+    await send(bundle).expect(409);
+    expect(await allJobs()).toBe(jobs);
   });
 
   it('accepts plain application/json too', async () => {

@@ -23,8 +23,7 @@ export function communicationOf(bundle: Bundle) {
   return resourceOf<import('@medplum/fhirtypes').Communication>(bundle, 'Communication');
 }
 
-/** The reference the adapter keys the referral by: the identifier's system and value, in FHIR's token form. */
+/** The reference the adapter keys the referral by: the Communication identifier's value. */
 export function referenceOf(bundle: Bundle): string {
-  const [identifier] = communicationOf(bundle).identifier!;
-  return `${identifier.system}|${identifier.value}`;
+  return communicationOf(bundle).identifier![0].value!;
 }

@@ -1,8 +1,8 @@
 /** Identifier and code systems the health adapter reads; the hub's own are under its FHIR base. */
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-/** NHS ODS organisation role codes: RO76 is a GP practice. */
-export const ODS_ROLE_SYSTEM = 'https://digital.nhs.uk/services/organisation-data-service/CodeSystem/ODSOrganisationRoleCode';
+/** NHS England's code system of ODS organisation roles: RO76 is a GP practice. */
+export const ODS_ROLE_SYSTEM = 'https://fhir.nhs.uk/England/CodeSystem/England-ODSOrganisationRole';
 export const ODS_ROLE_GP_PRACTICE = 'RO76';
 export const V3_ROLE_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
 

@@ -57,10 +57,11 @@ export class FhirController {
         403,
       );
     }
-    // The identifier's system and value together are the reference (FHIR's token form), so two systems' numbers never collide.
-    const reference = `${referral.identifier.system}|${referral.identifier.value}`;
+    // The value is the reference, as the hub keys notifications (agency, organisation, reference). The system is part of the
+    // content: the same value under another system is a different referral under a used reference, refused with 409, rather than
+    // a 202 the hub would later have to dead-letter.
     const result = await this.submissions.submit(
-      reference,
+      referral.identifier.value,
       body,
       (ids) => toCanonical(referral, ids),
       { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } },
