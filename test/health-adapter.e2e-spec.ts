@@ -14,7 +14,7 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
-import { communicationOf, healthReferral, referenceOf, resourceOf } from './support/health-referrals.js';
+import { communicationOf, containedReferral, healthReferral, referenceOf, resourceOf } from './support/health-referrals.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { staff } from './support/staff.js';
@@ -158,6 +158,34 @@ describe('a FHIR referral travels from the health adapter to a screener', () => 
     const jobs = await allJobs();
     await send(bundle).expect(409);
     expect(await allJobs()).toBe(jobs);
+  });
+
+  it('takes the same referral as a Communication with contained resources, and knows it again whatever its fullUrls', async () => {
+    const bundle = healthReferral();
+    const submitted = await request(adapter.url)
+      .post('/fhir/Communication')
+      .set(trust.headers)
+      .set('Content-Type', FHIR_JSON)
+      .send(JSON.stringify(containedReferral(bundle)))
+      .expect(202);
+    expect(submitted.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    const outcome = json<OperationOutcome>(submitted);
+    expect(baseDefinitionIssues(outcome)).toEqual([]);
+    const receipt = Object.fromEntries(outcome.extension![0].extension!.map((e) => [e.url, e.valueUuid ?? e.valueCode ?? e.valueBoolean]));
+    expect(receipt).toMatchObject({ notificationId: `urn:uuid:${notificationIdFor('health', 'RJ1', referenceOf(bundle))}`, status: 'queued', duplicate: false });
+    const contact = await contactOf(notificationIdFor('health', 'RJ1', referenceOf(bundle)));
+    expect(contact.notifications[0]).toMatchObject({ categories: ['18A'], referralSource: '3F' });
+
+    // The same referral as a Bundle, with fresh urn:uuid fullUrls as a client may make on resending: a duplicate.
+    const resent = JSON.parse(JSON.stringify(bundle).replaceAll('6a1f0d2e-5b7c-4e8a-9f10-2c3d4e5f6a0', '0c9d8e7f-1a2b-4c3d-8e4f-5a6b7c8d9e0')) as Bundle;
+    expect(receiptOf(await send(resent).expect(202))).toMatchObject({ duplicate: true });
+
+    const invalid = containedReferral(healthReferral());
+    (invalid.contained![0] as Patient).identifier![0].value = '9990001015';
+    const refused = await request(adapter.url).post('/fhir/Communication').set(trust.headers).set('Content-Type', FHIR_JSON).send(JSON.stringify(invalid)).expect(400);
+    expect(issuesOf(refused)).toEqual({ 'Communication.contained[0].identifier[0].value': expect.stringMatching(/check digit/) });
+    const anonymous = await request(adapter.url).post('/fhir/Communication').set('Content-Type', FHIR_JSON).send(JSON.stringify(invalid)).expect(401);
+    expect(issuesOf(anonymous)).toEqual({ Communication: expect.stringMatching(/Authorization: Bearer/) });
   });
 
   it('accepts plain application/json too', async () => {

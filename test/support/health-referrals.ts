@@ -27,3 +27,26 @@ export function communicationOf(bundle: Bundle) {
 export function referenceOf(bundle: Bundle): string {
   return communicationOf(bundle).identifier![0].value!;
 }
+
+/**
+ * The same referral as one Communication with the other resources contained
+ * (as POST /fhir/Communication takes it): each gets a local id, and references
+ * by fullUrl become #id.
+ */
+export function containedReferral(bundle: Bundle): import('@medplum/fhirtypes').Communication {
+  const ids = new Map<string, string>();
+  const others = bundle.entry!.filter((entry) => entry.resource?.resourceType !== 'Communication');
+  others.forEach((entry, index) => ids.set(entry.fullUrl!, `r${index + 1}`));
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [key, key === 'reference' && ids.has(inner as string) ? `#${ids.get(inner as string)}` : rewrite(inner)]),
+      );
+    }
+    return value;
+  };
+  const communication = rewrite(communicationOf(bundle)) as import('@medplum/fhirtypes').Communication;
+  communication.contained = others.map((entry) => ({ ...(rewrite(entry.resource) as Resource), id: ids.get(entry.fullUrl!) }));
+  return communication;
+}

@@ -34,7 +34,11 @@ export function capabilityStatement(): CapabilityStatement {
         },
         interaction: [{ code: 'transaction', documentation: 'POST [base] with a Bundle of type transaction: 202 when it is safe with the hub.' }],
         resource: [
-          { type: 'Communication', documentation: `The referral. Communication.identifier (system and value) is your reference: the same one again is recognised as a duplicate. ${IN_TRANSACTION}` },
+          {
+            type: 'Communication',
+            documentation: `The referral. Communication.identifier is your reference: the same referral again is recognised as a duplicate. Sent in the transaction Bundle, or on its own with the other resources contained (referred to as #id).`,
+            interaction: [{ code: 'create', documentation: 'POST [base]/Communication with the Patient, Consent and the rest contained: 202 when it is safe with the hub.' }],
+          },
           {
             type: 'Patient',
             documentation: `The child: identifier ${NHS_NUMBER_SYSTEM}, or for an unborn child the extension ${EXPECTED_DATE_OF_DELIVERY_EXTENSION}. ${IN_TRANSACTION}`,

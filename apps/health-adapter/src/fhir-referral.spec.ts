@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { baseDefinitionIssues } from './fhir-definitions.js';
-import { readReferral } from './fhir-referral.js';
+import { readContainedReferral, readReferral } from './fhir-referral.js';
 import { capabilityStatement } from './capability-statement.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../examples/safeguarding-referral.bundle.json');
@@ -89,5 +89,23 @@ describe('reading a referral Bundle', () => {
 describe('the CapabilityStatement', () => {
   it('is valid against the R4 base definitions', () => {
     expect(baseDefinitionIssues(capabilityStatement())).toEqual([]);
+  });
+});
+
+describe('reading a referral from a Communication with contained resources', () => {
+  it('reads the same referral as the Bundle, and names problems at Communication paths', async () => {
+    const { containedReferral } = await import('../../../test/support/health-referrals.js');
+    const bundle = example();
+    const fromBundle = readReferral(bundle);
+    const contained = containedReferral(bundle);
+    expect(fromBundle).toMatchObject({ ok: true, senderAt: 'Bundle.entry[0].resource.sender' });
+    expect(readContainedReferral(contained)).toEqual({ ...fromBundle, senderAt: 'Communication.sender' });
+
+    const patient = contained.contained!.find((r) => r.resourceType === 'Patient') as Patient;
+    patient.identifier![0].system = 'http://fhir.nhs.uk/Id/nhs-number';
+    const read = readContainedReferral(contained);
+    expect(read.ok).toBe(false);
+    const index = contained.contained!.indexOf(patient);
+    expect(!read.ok && read.issues.map((i) => i.expression![0])).toEqual([`Communication.contained[${index}].identifier[0].system`]);
   });
 });

@@ -108,10 +108,11 @@ export interface HealthReferral {
   injuries: string[];
   attendances: Array<{ attendedOn: string; encounterClass: string; serviceProviderOdsCode?: string; reason?: string }>;
   /** The sending organisation the Communication names, where it names one. */
-  sender?: { odsCode: string; gpPractice: boolean; expression: string };
+  sender?: { odsCode: string; gpPractice: boolean };
 }
 
-export type ReadResult = { ok: true; referral: HealthReferral } | { ok: false; issues: OperationOutcomeIssue[] };
+/** A complete referral, with the path of its sender (for a refusal of the sender) kept apart from its content. */
+export type ReadResult = { ok: true; referral: HealthReferral; senderAt?: string } | { ok: false; issues: OperationOutcomeIssue[] };
 
 interface Located<T extends Resource> {
   resource: T;
@@ -131,48 +132,77 @@ export function readReferral(body: unknown): ReadResult {
     return { ok: false, issues: [issue('Bundle', 'The body must be a FHIR Bundle (resourceType "Bundle") of type transaction')] };
   }
   const bundle = body as Bundle;
-  const structural = [...baseDefinitionIssues(bundle), ...bindingIssues(bundle)];
+  const located = (bundle.entry ?? []).map((entry: BundleEntry, index) => ({
+    resource: entry.resource as Resource,
+    at: `Bundle.entry[${index}].resource`,
+    fullUrl: entry.fullUrl,
+  }));
+  const structural = [...baseDefinitionIssues(bundle), ...bindingIssues(located)];
   // Only a structurally valid Bundle is read further: the hub's rules assume R4's shapes.
   if (structural.length) return { ok: false, issues: structural };
-  return new ReferralReader(bundle).read();
+  return new ReferralReader(located, { container: 'Bundle.entry', bundle }).read();
 }
 
-function bindingIssues(bundle: Bundle): OperationOutcomeIssue[] {
+/**
+ * Reads the same referral from a Communication whose other resources are
+ * contained in it (referred to as #id), as POST /fhir/Communication takes it.
+ */
+export function readContainedReferral(body: unknown): ReadResult {
+  if (!body || typeof body !== 'object' || (body as Resource).resourceType !== 'Communication') {
+    return { ok: false, issues: [issue('Communication', 'The body must be a FHIR Communication (resourceType "Communication") with its resources contained')] };
+  }
+  const communication = body as Communication;
+  const located: Array<Located<Resource>> = [
+    { resource: communication, at: 'Communication' },
+    ...(communication.contained ?? []).map((resource, index) => ({
+      resource,
+      at: `Communication.contained[${index}]`,
+      ...(resource.id && { fullUrl: `#${resource.id}` }),
+    })),
+  ];
+  const structural = [...baseDefinitionIssues(communication), ...bindingIssues(located)];
+  if (structural.length) return { ok: false, issues: structural };
+  return new ReferralReader(located, { container: 'Communication.contained' }).read();
+}
+
+function bindingIssues(located: Array<Located<Resource>>): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  (bundle.entry ?? []).forEach((entry, index) => {
-    const resource = entry.resource as Record<string, unknown> | undefined;
+  for (const { resource: found, at } of located) {
+    const resource = found as unknown as Record<string, unknown> | undefined;
     for (const binding of BINDINGS) {
       if (resource?.resourceType !== binding.type || resource[binding.element] === undefined) continue;
       const codes = valueSetCodes(binding.valueSet);
       if (!codes.includes(resource[binding.element] as string)) {
         issues.push(
           issue(
-            `Bundle.entry[${index}].resource.${binding.element}`,
+            `${at}.${binding.element}`,
             `${binding.type}.${binding.element} must be one of ${codes.join(', ')} (required binding to ${binding.valueSet})`,
             'code-invalid',
           ),
         );
       }
     }
-  });
+  }
   return issues;
 }
 
 class ReferralReader {
   private readonly issues: OperationOutcomeIssue[] = [];
-  private readonly located: Array<Located<Resource>>;
+  /** Where the referral's resources are: the Bundle's entries, or the Communication's contained resources. */
+  private readonly container: 'Bundle.entry' | 'Communication.contained';
+  private readonly bundle?: Bundle;
 
-  constructor(private readonly bundle: Bundle) {
-    this.located = (bundle.entry ?? []).map((entry: BundleEntry, index) => ({
-      resource: entry.resource as Resource,
-      at: `Bundle.entry[${index}].resource`,
-      fullUrl: entry.fullUrl,
-    }));
+  constructor(
+    private readonly located: Array<Located<Resource>>,
+    { container, bundle }: { container: 'Bundle.entry' | 'Communication.contained'; bundle?: Bundle },
+  ) {
+    this.container = container;
+    this.bundle = bundle;
   }
 
   read(): ReadResult {
-    if (this.bundle.type !== 'transaction') this.problem('Bundle.type', 'The Bundle must be of type transaction');
-    (this.bundle.entry ?? []).forEach((entry, index) => {
+    if (this.bundle && this.bundle.type !== 'transaction') this.problem('Bundle.type', 'The Bundle must be of type transaction');
+    (this.bundle?.entry ?? []).forEach((entry, index) => {
       if (entry.request && entry.request.method !== 'POST') this.problem(`Bundle.entry[${index}].request.method`, 'Every entry is a new resource: request.method must be POST');
     });
     for (const { resource, at } of this.located) {
@@ -183,7 +213,7 @@ class ReferralReader {
 
     const communications = this.ofType<Communication>('Communication');
     if (communications.length !== 1) {
-      this.problem(communications.length ? communications[1].at : 'Bundle.entry', 'The Bundle must hold exactly one Communication: the safeguarding referral');
+      this.problem(communications.length ? communications[1].at : this.container, 'A referral holds exactly one Communication: the safeguarding referral');
       return this.refused();
     }
     const communication = communications[0];
@@ -202,7 +232,7 @@ class ReferralReader {
       sender: this.senderOf(communication),
     };
     if (this.issues.length) return this.refused();
-    return { ok: true, referral: referral as HealthReferral };
+    return { ok: true, referral: referral as HealthReferral, ...(referral.sender && { senderAt: `${communication.at}.sender` }) };
   }
 
   private refused(): ReadResult {
@@ -218,7 +248,7 @@ class ReferralReader {
     return this.located.filter((l) => l.resource?.resourceType === type) as Array<Located<T>>;
   }
 
-  /** A reference to another entry: by its fullUrl (urn:uuid:…) or as Type/id. */
+  /** A reference to another resource: an entry by its fullUrl (urn:uuid:…) or as Type/id, or a contained one as #id. */
   private resolve(reference: Reference | undefined): Located<Resource> | undefined {
     const target = reference?.reference;
     if (!target) return undefined;
@@ -271,10 +301,10 @@ class ReferralReader {
 
   private childOf({ resource, at }: Located<Communication>): Located<Patient> | undefined {
     const patients = this.ofType<Patient>('Patient');
-    if (!patients.length) return this.problem('Bundle.entry', 'The Bundle has no Patient: the child the referral is about', 'required');
+    if (!patients.length) return this.problem(this.container, 'The referral has no Patient: the child the referral is about', 'required');
     const subject = this.resolve(resource.subject);
     if (!subject || subject.resource.resourceType !== 'Patient') {
-      return this.problem(`${at}.subject`, 'Communication.subject must reference the child\'s Patient entry in this Bundle (by its fullUrl)');
+      return this.problem(`${at}.subject`, 'Communication.subject must reference the child\'s Patient in this referral (by its fullUrl, or #id when contained)');
     }
     for (const other of patients) {
       if (other !== subject) this.problem(other.at, 'Only the child (Communication.subject) may be a Patient; send adults as RelatedPerson');
@@ -384,7 +414,7 @@ class ReferralReader {
   private consentOf(child: Located<Patient>): HealthReferral['consent'] | undefined {
     const consents = this.ofType<Consent>('Consent');
     if (consents.length !== 1) {
-      return this.problem(consents[1]?.at ?? 'Bundle.entry', 'The Bundle must hold exactly one Consent: the consent decision for this share (given, refused, or not sought and why)', 'required');
+      return this.problem(consents[1]?.at ?? this.container, 'A referral holds exactly one Consent: the consent decision for this share (given, refused, or not sought and why)', 'required');
     }
     const { resource, at } = consents[0];
     if (!this.refersToChild(resource.patient, child)) this.problem(`${at}.patient`, 'Consent.patient must reference the child\'s Patient entry');
@@ -453,7 +483,7 @@ class ReferralReader {
       return this.problem(`${at}.sender`, `Communication.sender must be the sending Organization, identified by its ODS code (system ${ODS_ORGANISATION_SYSTEM})`);
     }
     const gpPractice = !!organisation?.type?.some((t) => t.coding?.some((c) => c.system === ODS_ROLE_SYSTEM && c.code === ODS_ROLE_GP_PRACTICE));
-    return { odsCode: identifier.value, gpPractice, expression: `${at}.sender` };
+    return { odsCode: identifier.value, gpPractice };
   }
 }
 

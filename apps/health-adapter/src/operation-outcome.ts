@@ -38,10 +38,10 @@ const ISSUE_CODES: Record<number, OperationOutcomeIssue['code']> = {
 };
 
 /** The field errors of the platform's validation problem (e.g. unstorable text), as FHIRPath issues. */
-function fieldIssues(body: unknown): OperationOutcomeIssue[] | undefined {
+function fieldIssues(body: unknown, root: string): OperationOutcomeIssue[] | undefined {
   const errors = (body as { errors?: Array<{ path: string; message: string }> } | undefined)?.errors;
   if (!Array.isArray(errors)) return undefined;
-  return errors.map((e) => issue(e.path ? `Bundle.${e.path}`.replace(/\.$/, '') : 'Bundle', e.message));
+  return errors.map((e) => issue(e.path ? `${root}.${e.path}` : root, e.message));
 }
 
 /**
@@ -61,33 +61,35 @@ export class OperationOutcomeFilter implements ExceptionFilter {
     const underFhir = host.getType() === 'http' && /^\/fhir(\/|$)/.test(host.switchToHttp().getRequest<Request>().path);
     if (this.kitHandling && !underFhir) return this.kitHandling.catch(error, host);
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, outcome } = this.outcomeOf(error);
+    // Problems not found at a particular element are placed at the body's root resource.
+    const root = /^\/fhir\/Communication\/?$/.test(host.switchToHttp().getRequest<Request>().path) ? 'Communication' : 'Bundle';
+    const { status, outcome } = this.outcomeOf(error, root);
     if (status === 503) response.setHeader('Retry-After', '30');
     response.status(status).type(FHIR_JSON).send(JSON.stringify(outcome));
   }
 
-  private outcomeOf(error: unknown): { status: number; outcome: OperationOutcome } {
+  private outcomeOf(error: unknown, root: string): { status: number; outcome: OperationOutcome } {
     if (error instanceof FhirRefusal) return { status: error.getStatus(), outcome: operationOutcome(error.issues) };
     if (error instanceof CanonicalMappingError) {
       return {
         status: 400,
-        outcome: operationOutcome(error.invalid.errors.map((e) => ({ ...issue('Bundle', `canonical.${e.path}: ${e.message}`, 'business-rule') }))),
+        outcome: operationOutcome(error.invalid.errors.map((e) => ({ ...issue(root, `canonical.${e.path}: ${e.message}`, 'business-rule') }))),
       };
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
-      const issues = fieldIssues(body);
+      const issues = fieldIssues(body, root);
       if (issues) return { status, outcome: operationOutcome(issues) };
       const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
-      return { status, outcome: operationOutcome([issue('Bundle', message, ISSUE_CODES[status] ?? 'processing')]) };
+      return { status, outcome: operationOutcome([issue(root, message, ISSUE_CODES[status] ?? 'processing')]) };
     }
     if (isRedisUnavailable(error)) {
       return {
         status: 503,
         outcome: operationOutcome([
           issue(
-            'Bundle',
+            root,
             'The MASH message store is not answering, so this request was not completed. Nothing has been lost: send it again later (sending the same Communication identifier again is safe).',
             'transient',
           ),
@@ -96,6 +98,6 @@ export class OperationOutcomeFilter implements ExceptionFilter {
     }
     // Not the sender's doing: logged with its stack (no request content), answered as a bare 500.
     this.logger.error((error as Error)?.stack ?? String(error));
-    return { status: 500, outcome: operationOutcome([issue('Bundle', 'The MASH could not process this request; nothing was queued.', 'exception')]) };
+    return { status: 500, outcome: operationOutcome([issue(root, 'The MASH could not process this request; nothing was queued.', 'exception')]) };
   }
 }

@@ -14,6 +14,6 @@ describe('every health adapter route declares who may call it', () => {
 
   it('leaves public only health and the FHIR CapabilityStatement; sending needs a credential', () => {
     expect(routes.filter((r) => r.policy?.kind === 'public').map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /fhir/metadata', 'GET /health']);
-    expect(routes.filter((r) => r.policy?.kind === 'partner').map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /notifications/:id', 'POST /fhir']);
+    expect(routes.filter((r) => r.policy?.kind === 'partner').map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /notifications/:id', 'POST /fhir', 'POST /fhir/Communication']);
   });
 });
