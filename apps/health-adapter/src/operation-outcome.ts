@@ -2,7 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import { CanonicalMappingError } from '#adapter-kit';
-import { isRedisUnavailable } from '#platform';
+import { RateLimitedException, isRedisUnavailable } from '#platform';
 import { FHIR_JSON } from './fhir-systems.js';
 
 /** One problem with a submission, at its FHIRPath. */
@@ -64,7 +64,8 @@ export class OperationOutcomeFilter implements ExceptionFilter {
     // Problems not found at a particular element are placed at the body's root resource.
     const root = /^\/fhir\/Communication\/?$/.test(host.switchToHttp().getRequest<Request>().path) ? 'Communication' : 'Bundle';
     const { status, outcome } = this.outcomeOf(error, root);
-    if (status === 503) response.setHeader('Retry-After', '30');
+    if (error instanceof RateLimitedException) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    else if (status === 503) response.setHeader('Retry-After', '30');
     response.status(status).type(FHIR_JSON).send(JSON.stringify(outcome));
   }
 
