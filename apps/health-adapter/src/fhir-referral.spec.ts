@@ -109,3 +109,18 @@ describe('reading a referral from a Communication with contained resources', () 
     expect(!read.ok && read.issues.map((i) => i.expression![0])).toEqual([`Communication.contained[${index}].identifier[0].system`]);
   });
 });
+
+describe('what the hub cannot keep whole', () => {
+  it('is refused at its path rather than cut', () => {
+    const bundle = example();
+    const patient = entry<Patient>(bundle, 'Patient');
+    patient.birthDate = '2999-01-01';
+    patient.address![0].line = ['1', '2', '3', '4', '5'];
+    entry<Record<string, unknown>>(bundle, 'Condition').code = { text: 'x'.repeat(2001) };
+    const issues = refusal(bundle);
+    expect(Object.keys(issues).sort()).toEqual(
+      ['Bundle.entry[1].resource.address[0].line', 'Bundle.entry[1].resource.birthDate', 'Bundle.entry[3].resource.code.text'].sort(),
+    );
+    expect(issues['Bundle.entry[1].resource.birthDate']).toMatch(/expected date of delivery/);
+  });
+});

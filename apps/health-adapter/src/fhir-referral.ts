@@ -296,7 +296,9 @@ class ReferralReader {
   private narrativeOf({ resource, at }: Located<Communication>): string | undefined {
     const texts = (resource.payload ?? []).map((p) => p.contentString?.trim()).filter((text): text is string => !!text);
     if (!texts.length) return this.problem(`${at}.payload`, 'The Communication needs a payload contentString: the concern in the referrer\'s words');
-    return texts.join('\n\n');
+    const narrative = texts.join('\n\n');
+    if (narrative.length > 20_000) return this.problem(`${at}.payload`, 'The payload text may be at most 20000 characters in all');
+    return narrative;
   }
 
   private childOf({ resource, at }: Located<Communication>): Located<Patient> | undefined {
@@ -338,8 +340,8 @@ class ReferralReader {
     }
     if (!resource.birthDate && eddIndex < 0) {
       this.problem(`${at}.birthDate`, `The child needs a birthDate, or for an unborn child the extension ${EXPECTED_DATE_OF_DELIVERY_EXTENSION}`, 'required');
-    } else if (resource.birthDate && !isCalendarDate(resource.birthDate)) {
-      this.problem(`${at}.birthDate`, 'birthDate must be a full date (YYYY-MM-DD)');
+    } else if (resource.birthDate) {
+      this.checkBirthDate(resource.birthDate, at);
     }
     if (!nhsNumber && eddIndex < 0 && !this.issues.some((i) => i.expression?.[0]?.startsWith(`${at}.identifier`))) {
       this.problem(`${at}.identifier`, `The child needs an NHS number (system ${NHS_NUMBER_SYSTEM}); only an unborn child may be sent without one`, 'required');
@@ -353,6 +355,11 @@ class ReferralReader {
       ...this.addressOf(resource, at),
       ...this.gpPracticeOf(resource, at),
     };
+  }
+
+  private checkBirthDate(birthDate: string, at: string): void {
+    if (!isCalendarDate(birthDate)) this.problem(`${at}.birthDate`, 'birthDate must be a full date (YYYY-MM-DD)');
+    else if (Date.parse(birthDate) > Date.now()) this.problem(`${at}.birthDate`, 'birthDate must not be in the future; for an unborn child send the expected date of delivery');
   }
 
   private nhsNumberOf(patient: Patient, at: string): string | undefined {
@@ -379,7 +386,12 @@ class ReferralReader {
       postcode = normalisePostcode(address.postalCode);
       if (!POSTCODE_PATTERN.test(postcode)) this.problem(`${at}.address[${index}].postalCode`, 'postalCode must be a UK postcode');
     }
-    const lines = [...address.line, ...(address.city ? [address.city] : [])].slice(0, 5);
+    const lines = [...address.line, ...(address.city ? [address.city] : [])];
+    // Refused rather than cut: the hub keeps up to five lines of up to 100 characters.
+    if (lines.length > 5) this.problem(`${at}.address[${index}].line`, 'An address may have at most five lines, the city included');
+    lines.forEach((line, i) => {
+      if (line.length > 100) this.problem(`${at}.address[${index}].line[${i}]`, 'An address line may be at most 100 characters');
+    });
     return { address: { lines, ...(postcode && { postcode }) } };
   }
 
@@ -402,12 +414,13 @@ class ReferralReader {
     return this.ofType<RelatedPerson>('RelatedPerson').flatMap(({ resource, at }) => {
       if (!this.refersToChild(resource.patient, child)) this.problem(`${at}.patient`, 'RelatedPerson.patient must reference the child\'s Patient entry');
       const name = this.personName(resource.name, at);
-      if (resource.birthDate && !isCalendarDate(resource.birthDate)) this.problem(`${at}.birthDate`, 'birthDate must be a full date (YYYY-MM-DD)');
+      if (resource.birthDate) this.checkBirthDate(resource.birthDate, at);
       if (!name) return [];
       const codes = (resource.relationship ?? []).flatMap((r) => (r.coding ?? []).filter((c) => c.system === V3_ROLE_CODE_SYSTEM).map((c) => c.code ?? ''));
       const role = codes.some((c) => PARENT_ROLE_CODES.has(c)) ? 'parent' : codes.some((c) => CARER_ROLE_CODES.has(c)) ? 'carer' : 'other';
       const relationship = resource.relationship?.map(conceptText).find(Boolean);
-      return [{ ...name, ...(resource.birthDate && { dateOfBirth: resource.birthDate }), role, ...(relationship && { relationship: relationship.slice(0, 100) }) }];
+      if (relationship && relationship.length > 100) this.problem(`${at}.relationship`, 'The relationship text may be at most 100 characters');
+      return [{ ...name, ...(resource.birthDate && { dateOfBirth: resource.birthDate }), role, ...(relationship && { relationship }) }];
     });
   }
 
@@ -452,7 +465,9 @@ class ReferralReader {
       const what = conceptText(resource.code);
       if (!what) return this.problem(`${at}.code`, 'The Condition needs code.text (or a coding display): the injury as described') ?? [];
       const where = resource.bodySite?.map(conceptText).filter(Boolean).join(', ');
-      return [(where ? `${what} (${where})` : what).slice(0, 2000)];
+      const injury = where ? `${what} (${where})` : what;
+      if (injury.length > 2000) return this.problem(`${at}.code.text`, 'An injury description may be at most 2000 characters, body site included') ?? [];
+      return [injury];
     });
   }
 
@@ -464,12 +479,13 @@ class ReferralReader {
       if (Date.parse(attendedOn) > Date.now()) return this.problem(`${at}.period.start`, 'An earlier attendance cannot be in the future') ?? [];
       const provider = resource.serviceProvider?.identifier;
       const reason = resource.reasonCode?.map(conceptText).find(Boolean);
+      if (reason && reason.length > 1000) this.problem(`${at}.reasonCode`, 'The reason for an attendance may be at most 1000 characters');
       return [
         {
           attendedOn,
           encounterClass: resource.class.code ?? 'unknown',
           ...(provider?.system === ODS_ORGANISATION_SYSTEM && provider.value && { serviceProviderOdsCode: provider.value }),
-          ...(reason && { reason: reason.slice(0, 1000) }),
+          ...(reason && { reason }),
         },
       ];
     });
