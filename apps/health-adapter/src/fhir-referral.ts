@@ -11,6 +11,7 @@ import type {
   Organization,
   OperationOutcomeIssue,
   Patient,
+  PractitionerRole,
   Reference,
   RelatedPerson,
   Resource,
@@ -491,12 +492,27 @@ class ReferralReader {
     });
   }
 
+  /**
+   * The sending organisation: the Organization the Communication's sender is, or the organisation of the
+   * PractitionerRole it is. A Practitioner alone names no organisation: then only the credential does.
+   */
   private senderOf({ resource, at }: Located<Communication>): HealthReferral['sender'] {
-    if (!resource.sender) return undefined;
-    const organisation = this.resolve(resource.sender)?.resource as Organization | undefined;
-    const identifier = resource.sender.identifier ?? organisation?.identifier?.find((id) => id.system === ODS_ORGANISATION_SYSTEM);
+    let sender: Reference | undefined = resource.sender;
+    let resolved = this.resolve(sender)?.resource;
+    if (resolved?.resourceType === 'Practitioner') return undefined;
+    if (resolved?.resourceType === 'PractitionerRole') {
+      sender = (resolved as PractitionerRole).organization;
+      if (!sender) return undefined;
+      resolved = this.resolve(sender)?.resource;
+    }
+    if (!sender) return undefined;
+    const organisation = resolved?.resourceType === 'Organization' ? (resolved as Organization) : undefined;
+    const identifier = sender.identifier ?? organisation?.identifier?.find((id) => id.system === ODS_ORGANISATION_SYSTEM);
     if (identifier?.system !== ODS_ORGANISATION_SYSTEM || !identifier.value) {
-      return this.problem(`${at}.sender`, `Communication.sender must be the sending Organization, identified by its ODS code (system ${ODS_ORGANISATION_SYSTEM})`);
+      return this.problem(
+        `${at}.sender`,
+        `Communication.sender must be the sending Organization (or a PractitionerRole of it), identified by its ODS code (system ${ODS_ORGANISATION_SYSTEM})`,
+      );
     }
     const gpPractice = !!organisation?.type?.some((t) => t.coding?.some((c) => c.system === ODS_ROLE_SYSTEM && c.code === ODS_ROLE_GP_PRACTICE));
     return { odsCode: identifier.value, gpPractice };

@@ -126,3 +126,25 @@ describe('health referral to canonical notification', () => {
     expect(toCanonical(referralOf(bundle), ids).subjects.adults[0]).toMatchObject({ role: 'other', relationshipToChild: 'maternal grandmother' });
   });
 });
+
+describe('the sender', () => {
+  it('may be a PractitionerRole of the organisation, or a Practitioner alone (then the credential names the organisation)', () => {
+    const viaRole = example();
+    viaRole.entry!.push({
+      fullUrl: 'urn:uuid:6a1f0d2e-5b7c-4e8a-9f10-2c3d4e5f6a08',
+      resource: { resourceType: 'PractitionerRole', organization: { reference: 'urn:uuid:6a1f0d2e-5b7c-4e8a-9f10-2c3d4e5f6a06' } },
+      request: { method: 'POST', url: 'PractitionerRole' },
+    });
+    resourceOf<{ sender: unknown }>(viaRole, 'Communication').sender = { reference: 'urn:uuid:6a1f0d2e-5b7c-4e8a-9f10-2c3d4e5f6a08' };
+    expect(referralOf(viaRole).sender).toEqual({ odsCode: 'RJ1', gpPractice: false });
+
+    const practitioner = example();
+    practitioner.entry!.push({
+      fullUrl: 'urn:uuid:6a1f0d2e-5b7c-4e8a-9f10-2c3d4e5f6a09',
+      resource: { resourceType: 'Practitioner', name: [{ family: 'Nurse', given: ['Named'] }] },
+      request: { method: 'POST', url: 'Practitioner' },
+    });
+    resourceOf<{ sender: unknown }>(practitioner, 'Communication').sender = { reference: 'urn:uuid:6a1f0d2e-5b7c-4e8a-9f10-2c3d4e5f6a09' };
+    expect(referralOf(practitioner).sender).toBeUndefined();
+  });
+});
