@@ -115,11 +115,12 @@ describe('what the hub cannot keep whole', () => {
     const bundle = example();
     const patient = entry<Patient>(bundle, 'Patient');
     patient.birthDate = '2999-01-01';
+    entry<Record<string, unknown>>(bundle, 'Communication').sent = '2026-11-20';
     patient.address![0].line = ['1', '2', '3', '4', '5'];
     entry<Record<string, unknown>>(bundle, 'Condition').code = { text: 'x'.repeat(2001) };
     const issues = refusal(bundle);
     expect(Object.keys(issues).sort()).toEqual(
-      ['Bundle.entry[1].resource.address[0].line', 'Bundle.entry[1].resource.birthDate', 'Bundle.entry[3].resource.code.text'].sort(),
+      ['Bundle.entry[0].resource.sent', 'Bundle.entry[1].resource.address[0].line', 'Bundle.entry[1].resource.birthDate', 'Bundle.entry[3].resource.code.text'].sort(),
     );
     expect(issues['Bundle.entry[1].resource.birthDate']).toMatch(/expected date of delivery/);
   });

@@ -22,6 +22,7 @@ import {
   PERSON_NAME_PATTERN,
   POSTCODE_PATTERN,
   isCalendarDate,
+  isInstant,
   isValidNhsNumber,
   normaliseNhsNumber,
   normalisePostcode,
@@ -274,6 +275,8 @@ class ReferralReader {
 
   private sentOf({ resource, at }: Located<Communication>): string | undefined {
     if (!resource.sent) return this.problem(`${at}.sent`, 'The Communication needs sent: when the referral was made');
+    // FHIR allows a bare date here; the hub records an instant and will not invent the time of day.
+    if (!isInstant(resource.sent)) return this.problem(`${at}.sent`, 'sent must be a date-time with a time zone, e.g. 2026-11-20T14:32:00+00:00');
     if (Date.parse(resource.sent) > Date.now() + 60_000) return this.problem(`${at}.sent`, 'sent must not be in the future');
     return resource.sent;
   }
