@@ -15,6 +15,7 @@ const apps = [
   { name: 'housing-adapter', script: 'apps/housing-adapter/src/main.js' },
   { name: 'probation-adapter', script: 'apps/probation-adapter/src/main.js' },
   { name: 'education-adapter', script: 'apps/education-adapter/src/main.js' },
+  { name: 'health-adapter', script: 'apps/health-adapter/src/main.js' },
 ];
 
 // `npm start` is for a developer's machine: ask for development (seed accounts, generated secrets)

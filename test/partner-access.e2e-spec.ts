@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { notificationIdFor } from '#adapter-kit';
-import { MessagePatterns, exampleNotification, hubIntakeQueue } from '#contracts';
+import { MessagePatterns, exampleNotification, hubIntakeQueue, type SafeguardingNotification } from '#contracts';
 import {
   TEST_APP_DATABASE_URL,
   TEST_REDIS_URL,
@@ -241,7 +241,16 @@ describe("the hub takes a message only for its intake queue's agency", () => {
       sourceAgency: 'health',
       sourceOrganisation: 'RJ1',
       partnerReference: `HEALTH/${randomUUID().slice(0, 8)}`,
-      lawfulBasis: { article6: 'public_task', article9: 'dpa2018_sch8_para4_safeguarding', statutoryGateways: ['children_act_2004_s11'] },
+      lawfulBasis: { article6: 'public_task', article9: 'dpa2018_sch1_para18_safeguarding', statutoryGateways: ['children_act_2004_s11'] },
+      referralSource: '3F',
+      details: {
+        agency: 'health',
+        version: 1,
+        communicationIdentifier: { system: 'https://trust.example.nhs.uk/Id/safeguarding-referral', value: `SGR-${randomUUID().slice(0, 8)}` },
+        fhirPriority: 'urgent',
+        injuryDescriptions: [],
+        previousUnscheduledAttendances: [],
+      } as SafeguardingNotification['details'],
     });
 
   it('dead-letters a message on the police queue that claims to be from health, stores nothing, and records it', async () => {

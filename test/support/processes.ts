@@ -13,6 +13,7 @@ export const APPS = {
   housingAdapter: 'dist/apps/housing-adapter/src/main.js',
   probationAdapter: 'dist/apps/probation-adapter/src/main.js',
   educationAdapter: 'dist/apps/education-adapter/src/main.js',
+  healthAdapter: 'dist/apps/health-adapter/src/main.js',
 } as const;
 
 /** A built app running as a real process, with its output kept for assertions and failure reports. */

@@ -1,18 +1,33 @@
 import 'reflect-metadata';
-import type { DynamicModule } from '@nestjs/common';
+import type { ArgumentsHost, DynamicModule, ExceptionFilter } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { RedisUnavailableFilter, configureHttpApp, corsOrigins, createLogger, parseTrustProxy, type HttpAppOptions } from '#platform';
 import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import type { AdapterConfig } from './adapter-config.js';
 import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
+import { CanonicalMappingError } from './partner-submissions.js';
+
+export interface AdapterOptions {
+  /**
+   * Filters for the adapter's own error format (a partner standard may define one), tried before
+   * the kit's. They are given the kit's own error handling, for the errors they leave to it.
+   */
+  filters?: (kitHandling: ExceptionFilter) => ExceptionFilter[];
+}
 
 /** Starts an adapter: partner-facing HTTP plus the consumer of the hub's deliveries to this agency. */
-export async function runAdapter(name: string, module: DynamicModule, config: AdapterConfig, docs: HttpAppOptions) {
+export async function runAdapter(name: string, module: DynamicModule, config: AdapterConfig, docs: HttpAppOptions, options: AdapterOptions = {}) {
   const logger = createLogger(name, config.LOG_LEVEL);
   const app = await NestFactory.create(module, { logger, bufferLogs: true });
   configureHttpApp(app, { ...docs, corsOrigins: corsOrigins(config), trustProxy: parseTrustProxy(config.TRUST_PROXY) });
   // A Redis that does not answer is a 503 the partner can retry, not a hang or a bare 500.
-  app.useGlobalFilters(new RedisUnavailableFilter(app.getHttpAdapter()), new CanonicalMappingFilter());
+  const redisUnavailable = new RedisUnavailableFilter(app.getHttpAdapter());
+  const canonicalMapping = new CanonicalMappingFilter();
+  const kitHandling: ExceptionFilter = {
+    catch: (error: unknown, host: ArgumentsHost) =>
+      error instanceof CanonicalMappingError ? canonicalMapping.catch(error, host) : redisUnavailable.catch(error, host),
+  };
+  app.useGlobalFilters(redisUnavailable, canonicalMapping, ...(options.filters?.(kitHandling) ?? []));
   connectQueueConsumer(app, app.get(QueueServer));
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);

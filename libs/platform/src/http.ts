@@ -56,6 +56,8 @@ export interface HttpAppOptions {
   version: string;
   /** Largest JSON body accepted; partner notices are small. */
   bodyLimit?: string;
+  /** Further JSON media types the body parser reads besides application/json (e.g. application/fhir+json). */
+  jsonMediaTypes?: string[];
   /** Browser origins allowed to call the API; none by default (CORS closed). */
   corsOrigins?: string[];
   /** Which proxies' X-Forwarded-For decides request.ip (and so the rate limits' client); none by default. */
@@ -65,7 +67,7 @@ export interface HttpAppOptions {
 /** What every app's HTTP side shares: validation at the edge, OpenAPI at /docs, shutdown hooks. */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
   const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  express.useBodyParser('json', { limit: options.bodyLimit ?? '1mb', type: ['application/json', ...(options.jsonMediaTypes ?? [])] });
   express.disable('x-powered-by');
   // Without a trusted proxy, X-Forwarded-For is ignored: anyone could send one to pick their rate-limit bucket.
   express.set('trust proxy', options.trustProxy ?? false);

@@ -11,9 +11,16 @@ const KIT_PUBLIC_ROUTES = ['GET /health'];
 
 /**
  * Every route of an adapter declares who may call it (the guard refuses one that does not), and
- * only health is public. `partnerRoutes` are the adapter's own, e.g. `POST /notifications`.
+ * only health and the adapter's own `publicRoutes` are public. `partnerRoutes` are the adapter's
+ * own, e.g. `POST /notifications`.
  */
-export function describeRoutePolicies(agency: Agency, adapter: (config: AdapterConfig) => DynamicModule, config: AdapterConfig, partnerRoutes: string[]): void {
+export function describeRoutePolicies(
+  agency: Agency,
+  adapter: (config: AdapterConfig) => DynamicModule,
+  config: AdapterConfig,
+  partnerRoutes: string[],
+  publicRoutes: string[] = [],
+): void {
   describe(`every ${agency} adapter route declares who may call it`, () => {
     const controllers: Type[] = controllersOf(adapter(config));
     const routes = routeInventory<PartnerAccessPolicy>(controllers, PARTNER_ACCESS_POLICY);
@@ -22,15 +29,15 @@ export function describeRoutePolicies(agency: Agency, adapter: (config: AdapterC
     it("finds the adapter's and the adapter kit's routes", () => {
       // The kit's own controllers are among them, found through the module's imports.
       for (const controller of controllersOf(AdapterKitModule.forAgency(agency, config))) expect(controllers).toContain(controller);
-      expect(named(routes)).toEqual([...KIT_PUBLIC_ROUTES, ...KIT_PARTNER_ROUTES, ...partnerRoutes].sort());
+      expect(named(routes)).toEqual([...KIT_PUBLIC_ROUTES, ...publicRoutes, ...KIT_PARTNER_ROUTES, ...partnerRoutes].sort());
     });
 
     it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))('%s has a policy', (_, route) => {
       expect(route.policy).toBeDefined();
     });
 
-    it('leaves public only health; every partner route needs a credential', () => {
-      expect(named(routes.filter((route) => route.policy?.kind === 'public'))).toEqual(KIT_PUBLIC_ROUTES);
+    it('leaves public only what is meant to be; every partner route needs a credential', () => {
+      expect(named(routes.filter((route) => route.policy?.kind === 'public'))).toEqual([...KIT_PUBLIC_ROUTES, ...publicRoutes].sort());
       expect(named(routes.filter((route) => route.policy?.kind === 'partner'))).toEqual([...KIT_PARTNER_ROUTES, ...partnerRoutes].sort());
     });
   });

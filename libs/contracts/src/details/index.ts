@@ -2,6 +2,7 @@ import { registerDecorator, type ValidationArguments, type ValidationOptions } f
 import { IsIn, IsInt } from 'class-validator';
 import type { Agency } from '../agencies.js';
 import { HousingDetails } from './housing.js';
+import { HealthDetails } from './health.js';
 import { PoliceDetails } from './police.js';
 import { ProbationDetails } from './probation.js';
 
@@ -49,6 +50,7 @@ export {
 } from './education.js';
 export { OfficerInCase, PoliceDetails, PoliceDetailsV1, DASH_RISK_LEVELS, POLICE_REFERRAL_TYPES, type DashRiskLevel, type PoliceReferralType } from './police.js';
 export * from './probation.js';
+export { CommunicationIdentifier, FHIR_PRIORITIES, HealthDetails, ODS_CODE_PATTERN, UnscheduledAttendance, type FhirPriority } from './health.js';
 
 /**
  * Each agency's own part of the canonical notification, found by
@@ -61,6 +63,7 @@ const DETAILS_TYPES = [
   { name: 'housing', value: HousingDetails },
   { name: 'probation', value: ProbationDetails },
   { name: 'education', value: EducationDetails },
+  { name: 'health', value: HealthDetails },
 ] as const satisfies ReadonlyArray<{ name: Agency; value: new () => object }>;
 
 export type AgencyDetails = InstanceType<(typeof DETAILS_TYPES)[number]['value']>;

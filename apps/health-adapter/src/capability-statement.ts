@@ -1,0 +1,55 @@
+import type { CapabilityStatement } from '@medplum/fhirtypes';
+import {
+  CONSENT_NOT_SOUGHT_EXTENSION,
+  EXPECTED_DATE_OF_DELIVERY_EXTENSION,
+  FHIR_JSON,
+  NHS_NUMBER_SYSTEM,
+  SAFEGUARDING_CONCERN_SYSTEM,
+} from './fhir-systems.js';
+
+const IN_TRANSACTION = 'Accepted only as an entry of the transaction Bundle posted to the base.';
+
+/** What this endpoint does, for FHIR clients (GET /fhir/metadata). */
+export function capabilityStatement(): CapabilityStatement {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-23',
+    publisher: 'Multi-agency safeguarding hub',
+    kind: 'instance',
+    implementation: {
+      description:
+        'The MASH health adapter: health services send a safeguarding referral as a FHIR R4 transaction Bundle, and it reaches the MASH screeners as a contact.',
+    },
+    software: { name: 'MASH health adapter', version: '1' },
+    fhirVersion: '4.0.1',
+    format: [FHIR_JSON],
+    rest: [
+      {
+        mode: 'server',
+        documentation: `One referral per transaction Bundle: one Communication (identifier, priority, sent, category in ${SAFEGUARDING_CONCERN_SYSTEM}, payload), its subject Patient (the child), the Consent decision, and optionally RelatedPerson, Condition, Encounter and Organization entries.`,
+        security: {
+          description:
+            'Authorization: Bearer mash_<credential id>_<secret>, the credential the MASH issued to your system; it names your organisation (ODS code).',
+        },
+        interaction: [{ code: 'transaction', documentation: 'POST [base] with a Bundle of type transaction: 202 when it is safe with the hub.' }],
+        resource: [
+          {
+            type: 'Communication',
+            documentation: `The referral. Communication.identifier is your reference: the same referral again is recognised as a duplicate. Sent in the transaction Bundle, or on its own with the other resources contained (referred to as #id).`,
+            interaction: [{ code: 'create', documentation: 'POST [base]/Communication with the Patient, Consent and the rest contained: 202 when it is safe with the hub.' }],
+          },
+          {
+            type: 'Patient',
+            documentation: `The child: identifier ${NHS_NUMBER_SYSTEM}, or for an unborn child the extension ${EXPECTED_DATE_OF_DELIVERY_EXTENSION}. ${IN_TRANSACTION}`,
+          },
+          { type: 'RelatedPerson', documentation: `Adults in the child's life, relationship in v3 RoleCode. ${IN_TRANSACTION}` },
+          { type: 'Consent', documentation: `The consent decision: active (given), rejected (refused), or not sought with ${CONSENT_NOT_SOUGHT_EXTENSION}. ${IN_TRANSACTION}` },
+          { type: 'Condition', documentation: `Injuries, as code.text and bodySite. ${IN_TRANSACTION}` },
+          { type: 'Encounter', documentation: `Earlier unscheduled attendances of the child. ${IN_TRANSACTION}` },
+          { type: 'Organization', documentation: `The sender and the GP practice, by ODS code. ${IN_TRANSACTION}` },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,21 @@
+/** Identifier and code systems the health adapter reads; the hub's own are under its FHIR base. */
+export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+/** NHS England's code system of ODS organisation roles: RO76 is a GP practice. */
+export const ODS_ROLE_SYSTEM = 'https://fhir.nhs.uk/England/CodeSystem/England-ODSOrganisationRole';
+export const ODS_ROLE_GP_PRACTICE = 'RO76';
+export const V3_ROLE_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
+
+/** The hub's canonical base for the extensions and code systems it defines. */
+export const HUB_FHIR_BASE = 'https://mash.example.gov.uk/fhir';
+/** Patient extension (valueDate) for an unborn child: base R4 has no element for the expected date of delivery. */
+export const EXPECTED_DATE_OF_DELIVERY_EXTENSION = `${HUB_FHIR_BASE}/StructureDefinition/expected-date-of-delivery`;
+/** Consent extension (valueCode from CONSENT_NOT_SOUGHT_SYSTEM): consent was not sought, and why. */
+export const CONSENT_NOT_SOUGHT_EXTENSION = `${HUB_FHIR_BASE}/StructureDefinition/consent-not-sought-reason`;
+export const CONSENT_NOT_SOUGHT_SYSTEM = `${HUB_FHIR_BASE}/CodeSystem/consent-not-sought-reason`;
+/** Communication.category codes: the safeguarding concerns a health referral raises. */
+export const SAFEGUARDING_CONCERN_SYSTEM = `${HUB_FHIR_BASE}/CodeSystem/safeguarding-concern`;
+/** The submission receipt carried in the transaction-response's outcome. */
+export const SUBMISSION_RECEIPT_EXTENSION = `${HUB_FHIR_BASE}/StructureDefinition/submission-receipt`;
+
+export const FHIR_JSON = 'application/fhir+json';

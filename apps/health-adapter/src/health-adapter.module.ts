@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AdapterKitModule, type AdapterConfig } from '#adapter-kit';
+import { FhirController } from './fhir.controller.js';
+
+@Module({})
+export class HealthAdapterModule {
+  static forRoot(config: AdapterConfig): DynamicModule {
+    return {
+      module: HealthAdapterModule,
+      imports: [AdapterKitModule.forAgency('health', config)],
+      controllers: [FhirController],
+    };
+  }
+}

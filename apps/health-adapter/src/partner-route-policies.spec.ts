@@ -1,0 +1,6 @@
+import { describeRoutePolicies } from '../../../libs/adapter-kit/src/testing/route-policies.js';
+import { HealthAdapterConfig } from './config.js';
+import { HealthAdapterModule } from './health-adapter.module.js';
+
+// The CapabilityStatement is public, as FHIR clients read it before they authenticate.
+describeRoutePolicies('health', (config) => HealthAdapterModule.forRoot(config), new HealthAdapterConfig(), ['POST /fhir', 'POST /fhir/Communication'], ['GET /fhir/metadata']);
