@@ -118,7 +118,7 @@ describe('a FHIR referral travels from the health adapter to a screener', () => 
       id: notificationId,
       sourceAgency: 'health',
       sourceOrganisation: 'RJ1',
-      partnerReference: communicationOf(bundle).identifier![0].value,
+      partnerReference: referenceOf(bundle),
       categories: ['18A'],
       referralSource: '3F',
     });
@@ -156,12 +156,19 @@ describe('a FHIR referral travels from the health adapter to a screener', () => 
     expect(Object.values(issuesOf(changed))).toEqual([expect.stringMatching(/already received with different content/)]);
     expect(json<OperationOutcome>(changed).issue[0].code).toBe('duplicate');
 
-    // The same value under another identifier system is another referral under a used reference: refused, not queued.
-    communicationOf(bundle).priority = 'urgent';
+  });
+
+  it('keys a referral by its identifier system and value: the same value from another of the trust\'s systems is another referral', async () => {
+    const bundle = healthReferral();
+    const first = await send(bundle).expect(202);
     communicationOf(bundle).identifier![0].system = 'https://fhir.example-hospitals.nhs.uk/Id/maternity-referral';
-    const jobs = await allJobs();
-    await send(bundle).expect(409);
-    expect(await allJobs()).toBe(jobs);
+    const second = await send(bundle).expect(202);
+    expect(receiptOf(second)).toMatchObject({ duplicate: false });
+    expect(notificationIdOf(second)).not.toBe(notificationIdOf(first));
+    const contact = await contactOf(notificationIdOf(second));
+    const stored = contact.notifications.find((n: { id: string }) => n.id === notificationIdOf(second));
+    const { value } = communicationOf(bundle).identifier![0];
+    expect(stored.partnerReference).toBe(`https://fhir.example-hospitals.nhs.uk/Id/maternity-referral|${value}`);
   });
 
   it('takes the same referral as a Communication with contained resources, and knows it again whatever its fullUrls', async () => {

@@ -23,9 +23,10 @@ export function communicationOf(bundle: Bundle) {
   return resourceOf<import('@medplum/fhirtypes').Communication>(bundle, 'Communication');
 }
 
-/** The reference the adapter keys the referral by: the Communication identifier's value. */
+/** The reference the adapter keys the referral by: the Communication identifier, as `<system>|<value>`. */
 export function referenceOf(bundle: Bundle): string {
-  return communicationOf(bundle).identifier![0].value!;
+  const [identifier] = communicationOf(bundle).identifier!;
+  return `${identifier.system}|${identifier.value}`;
 }
 
 /**

@@ -67,6 +67,9 @@ export const SAFEGUARDING_CONCERNS = [
 export type SafeguardingConcern = (typeof SAFEGUARDING_CONCERNS)[number];
 
 /** What a RelatedPerson's relationship (v3 RoleCode) says of the adult's role in the child's life. */
+/** An identifier system the hub can keep in a reference (`<system>|<value>`): an absolute URI, no spaces or |. */
+const IDENTIFIER_SYSTEM_PATTERN = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s|]{1,250}$/;
+
 const PARENT_ROLE_CODES = new Set(['PRN', 'MTH', 'FTH', 'NPRN', 'NMTH', 'NFTH', 'STPPRN', 'STPMTH', 'STPFTH', 'ADOPTP', 'ADOPTM', 'ADOPTF']);
 const CARER_ROLE_CODES = new Set(['GUARD', 'FSTPRN']);
 
@@ -264,6 +267,9 @@ class ReferralReader {
     }
     if (!PARTNER_REFERENCE_PATTERN.test(identifier.value)) {
       return this.problem(`${at}.identifier[0].value`, 'The identifier value must be 1 to 100 letters, digits and / _ . - starting with a letter or digit');
+    }
+    if (!IDENTIFIER_SYSTEM_PATTERN.test(identifier.system)) {
+      return this.problem(`${at}.identifier[0].system`, 'The identifier system must be an absolute URI of at most 250 characters, without spaces or |');
     }
     return { system: identifier.system, value: identifier.value };
   }

@@ -17,7 +17,7 @@ import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, Public, type Pa
 import { capabilityStatement } from './capability-statement.js';
 import { readContainedReferral, readReferral, type HealthReferral, type ReadResult } from './fhir-referral.js';
 import { FHIR_JSON, SUBMISSION_RECEIPT_EXTENSION } from './fhir-systems.js';
-import { toCanonical } from './health-mapping.js';
+import { referralReference, toCanonical } from './health-mapping.js';
 import { FhirRefusal, issue } from './operation-outcome.js';
 
 const OUTCOME_SCHEMA = { type: 'object', description: 'A FHIR OperationOutcome: each issue names its problem and its FHIRPath expression' };
@@ -90,7 +90,7 @@ export class FhirController {
     // The referral as read is the content compared with an earlier one: a resend with fresh urn:uuid fullUrls, or the same
     // referral as a Bundle and as a Communication, is the same referral.
     return this.submissions.submit(
-      referral.identifier.value,
+      referralReference(referral.identifier),
       referral,
       (ids) => toCanonical(referral, ids),
       { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } },

@@ -26,7 +26,7 @@ describe('health referral to canonical notification', () => {
     expect(message).toMatchObject({
       sourceAgency: 'health',
       sourceOrganisation: 'RJ1',
-      partnerReference: 'SGR-2026-004711',
+      partnerReference: 'https://fhir.example-hospitals.nhs.uk/Id/safeguarding-referral|SGR-2026-004711',
       reportedAt: '2026-11-20T14:32:00.000Z',
       categories: ['18A'],
       senderUrgency: 'amber',

@@ -58,6 +58,14 @@ export function referralSourceOf(referral: Pick<HealthReferral, 'sender'>, sourc
  * with DPA 2018 Schedule 1 para 18 for the health data, through Children Act
  * 2004 s11.
  */
+/**
+ * The referral's reference as the hub keys it: FHIR's token form, `<system>|<value>`. An identifier's
+ * value is unique only within its system, so two systems of one trust may use the same value.
+ */
+export function referralReference(identifier: HealthReferral['identifier']): string {
+  return `${identifier.system}|${identifier.value}`;
+}
+
 export function toCanonical(
   referral: HealthReferral,
   ids: { notificationId: string; correlationId: string; sourceOrganisation: string },
@@ -70,7 +78,7 @@ export function toCanonical(
     correlationId: ids.correlationId,
     sourceAgency: 'health',
     sourceOrganisation: ids.sourceOrganisation,
-    partnerReference: referral.identifier.value,
+    partnerReference: referralReference(referral.identifier),
     reportedAt: new Date(referral.sent).toISOString(),
     categories: [...new Set(referral.concerns.map((concern) => CONCERN_FACTORS[concern]))],
     senderUrgency: PRIORITY_URGENCY[referral.priority],

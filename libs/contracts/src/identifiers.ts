@@ -12,6 +12,14 @@ export function isVirtualSchoolCode(organisation: string): boolean {
 export const POSTCODE_PATTERN = /^(GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$/;
 /** A partner's own reference: what its staff quote on the phone. */
 export const PARTNER_REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,99}$/;
+/**
+ * A reference as the canonical notification keeps it: the partner's own, or, where the partner
+ * numbers its records per system (a FHIR Identifier), `<system URI>|<reference>` (FHIR's own
+ * token form), so two systems of one organisation using the same number stay two notifications.
+ */
+export const CANONICAL_PARTNER_REFERENCE_PATTERN = /^(?:[A-Za-z][A-Za-z0-9+.-]*:[^\s|]{1,250}\|)?[A-Za-z0-9][A-Za-z0-9/_.-]{0,99}$/;
+export const CANONICAL_PARTNER_REFERENCE_MESSAGE =
+  '$property must be 1 to 100 letters, digits and / _ . - starting with a letter or digit, optionally after the URI of the system that issued it and a |';
 
 export function normalisePostcode(postcode: string): string {
   const compact = postcode.replace(/\s+/g, '').toUpperCase();

@@ -109,6 +109,15 @@ describe('SafeguardingNotification', () => {
     expect((await errorsOf(unknown)).map((e) => e.path)).toEqual(expect.arrayContaining(['details', 'details.agency']));
   });
 
+  it('takes a reference alone or after the URI of the system that issued it, and nothing else', async () => {
+    const withReference = (partnerReference: string) => errorsOf(exampleNotification({ partnerReference }));
+    expect(await withReference('PPN/2026/000123')).toEqual([]);
+    expect(await withReference('https://fhir.example-hospitals.nhs.uk/Id/safeguarding-referral|SGR-2026-000123')).toEqual([]);
+    for (const bad of ['no scheme|SGR-1', 'https://a|b|SGR-1', 'https://example.org/|', '|SGR-1', `https://example.org/${'x'.repeat(260)}|SGR-1`]) {
+      expect((await withReference(bad)).map((e) => e.path)).toEqual(['partnerReference']);
+    }
+  });
+
   it('requires a DfE referral source code', async () => {
     expect(await errorsOf(exampleNotification({ referralSource: '3G' as never }))).toEqual([
       { path: 'referralSource', message: expect.stringMatching(/^referralSource must be a DfE referral source code: one of 1A, 1B/) },

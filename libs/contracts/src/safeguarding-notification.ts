@@ -45,7 +45,8 @@ import {
 } from './codes.js';
 import { IsCalendarDate, IsPastCalendarDate, IsPastInstant } from './dates.js';
 import {
-  PARTNER_REFERENCE_PATTERN,
+  CANONICAL_PARTNER_REFERENCE_MESSAGE,
+  CANONICAL_PARTNER_REFERENCE_PATTERN,
   PERSON_NAME_MESSAGE,
   PERSON_NAME_PATTERN,
   POSTCODE_PATTERN,
@@ -256,9 +257,7 @@ abstract class NotificationCore {
   @IsOrganisationCodeOf('sourceAgency')
   sourceOrganisation!: string;
 
-  @Matches(PARTNER_REFERENCE_PATTERN, {
-    message: '$property must be 1 to 100 letters, digits and / _ . - starting with a letter or digit',
-  })
+  @Matches(CANONICAL_PARTNER_REFERENCE_PATTERN, { message: CANONICAL_PARTNER_REFERENCE_MESSAGE })
   partnerReference!: string;
 
   /** When the concern arose (the incident), where known. */

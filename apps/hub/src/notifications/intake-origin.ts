@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { isUUID } from 'class-validator';
 import type { DataSource } from 'typeorm';
-import { AGENCIES, PARTNER_REFERENCE_PATTERN, intakeQueueAgency, type Agency } from '#contracts';
+import { AGENCIES, CANONICAL_PARTNER_REFERENCE_PATTERN, intakeQueueAgency, type Agency } from '#contracts';
 import { PermanentMessageError } from '#queue-transport';
 import { AuditTrail } from '../audit/audit-trail.js';
 
@@ -32,7 +32,7 @@ export class IntakeOrigin {
     const notificationId = typeof message.notificationId === 'string' && isUUID(message.notificationId) ? message.notificationId : null;
     const correlationId = typeof message.correlationId === 'string' && isUUID(message.correlationId) ? message.correlationId : null;
     const partnerReference =
-      typeof message.partnerReference === 'string' && PARTNER_REFERENCE_PATTERN.test(message.partnerReference) ? message.partnerReference : null;
+      typeof message.partnerReference === 'string' && CANONICAL_PARTNER_REFERENCE_PATTERN.test(message.partnerReference) ? message.partnerReference : null;
     const reason = `a message claiming to be from ${claimed} arrived on the ${queueAgency} intake queue, which only the ${queueAgency} adapter may write`;
     // Its own transaction: the refused message's intake transaction never runs.
     await this.dataSource.transaction((manager) =>

@@ -20,7 +20,8 @@ export class Notification {
   @Column('varchar', { name: 'source_organisation', length: 20 })
   sourceOrganisation!: string;
 
-  @Column('varchar', { name: 'partner_reference', length: 100 })
+  /** The partner's reference; `<system URI>|<reference>` where the partner numbers per system (FHIR). */
+  @Column('varchar', { name: 'partner_reference', length: 400 })
   partnerReference!: string;
 
   @Column('uuid', { name: 'correlation_id' })

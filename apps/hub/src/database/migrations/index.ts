@@ -6,6 +6,7 @@ import { AccessRefusalTally1763884800020 } from './1763884800020-access-refusal-
 import { OutboxClaims1763884800030 } from './1763884800030-outbox-claims.js';
 import { ContactQueueKeyset1763884800040 } from './1763884800040-contact-queue-keyset.js';
 import { NotificationAgencyDetails1763884800050 } from './1763884800050-notification-agency-details.js';
+import { PartnerReferenceWithSystem1763884800060 } from './1763884800060-partner-reference-with-system.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   OutboxClaims1763884800030,
   ContactQueueKeyset1763884800040,
   NotificationAgencyDetails1763884800050,
+  PartnerReferenceWithSystem1763884800060,
 ];
