@@ -189,6 +189,9 @@ describe("a health organisation's inbox in FHIR", () => {
     expect(first).toEqual({ resourceType: 'Parameters', parameter: [{ name: 'acknowledgedAt', valueInstant: expect.stringMatching(/Z$/) }] });
     const again = fhir<Parameters>(await acknowledge(messageId.toUpperCase(), rj1).expect(200));
     expect(again).toEqual(first);
+    // A client that percent-encodes the $ reaches the same operation.
+    const encoded = await request(adapter.url).post(`/fhir/Communication/${messageId}/%24acknowledge`).set(rj1.headers).expect(200);
+    expect(fhir<Parameters>(encoded)).toEqual(first);
 
     expect((await communications(rj1)).map((c) => c.id)).not.toContain(messageId);
     // The same inbox as the plain routes: gone there too, and acknowledging it there answers the same time.
@@ -227,10 +230,15 @@ describe("a health organisation's inbox in FHIR", () => {
     expect(issuesOf(await request(adapter.url).get('/fhir/Task').set(rj1.headers).query({ _cursor: 'page-2' }).expect(400))).toEqual({
       _cursor: "_cursor must be the one in the previous page's next link (a message id)",
     });
-    const anonymous = await request(adapter.url).get('/fhir/Communication').expect(401);
-    expect(Object.values(issuesOf(anonymous))).toEqual([expect.stringMatching(/Authorization: Bearer/)]);
+    const anonymous = await request(adapter.url).get('/fhir/Task').expect(401);
+    expect(issuesOf(anonymous)).toEqual({ Task: expect.stringMatching(/Authorization: Bearer/) });
     const anonymousAcknowledgement = await request(adapter.url).post(`/fhir/Communication/${messageId}/$acknowledge`).expect(401);
+    expect(issuesOf(anonymousAcknowledgement)).toEqual({ Communication: expect.stringMatching(/Authorization: Bearer/) });
     expect(fhir<OperationOutcome>(anonymousAcknowledgement).issue[0].code).toBe('login');
+    // Another agency's system is refused before it learns anything of the inbox.
+    const police = await issueTestCredential(prefix, 'police');
+    const forbidden = await request(adapter.url).get('/fhir/Communication').set(police.headers).expect(403);
+    expect(issuesOf(forbidden)).toEqual({ Communication: expect.stringMatching(/accepts only health systems/) });
   });
 
   it('declares the searches and $acknowledge in the CapabilityStatement', async () => {

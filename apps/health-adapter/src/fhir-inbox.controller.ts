@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiExcludeEndpoint,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -113,6 +114,16 @@ export class FhirInboxController {
     const acknowledged = await this.delivery.acknowledge(partner, messageId, COMMUNICATION_KINDS);
     if (!acknowledged) throw new FhirRefusal([issue('Communication.id', `No Communication with id ${messageId} in your inbox`, 'not-found')], 404);
     return { resourceType: 'Parameters', parameter: [{ name: 'acknowledgedAt', valueInstant: acknowledged.acknowledgedAt }] };
+  }
+
+  /** The same, for clients that percent-encode the $ (equivalent in a URL path, but routes match the path as sent). */
+  @Post('Communication/:id/%24acknowledge')
+  @PartnerRoute()
+  @HttpCode(200)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiExcludeEndpoint()
+  acknowledgeCommunicationEncoded(@Param('id') id: string, @CurrentPartnerSystem() partner: PartnerSystem): Promise<Parameters> {
+    return this.acknowledgeCommunication(id, partner);
   }
 
   private async list(partner: PartnerSystem, search: FhirInboxSearch, kinds: readonly string[]) {

@@ -9,4 +9,5 @@ describeRoutePolicies('health', (config) => HealthAdapterModule.forRoot(config),
   'GET /fhir/Communication',
   'GET /fhir/Task',
   'POST /fhir/Communication/:id/$acknowledge',
+  'POST /fhir/Communication/:id/%24acknowledge',
 ], ['GET /fhir/metadata']);
