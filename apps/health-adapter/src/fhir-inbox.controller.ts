@@ -15,7 +15,7 @@ import type { Bundle, Communication, Parameters, Resource } from '@medplum/fhirt
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { Request } from 'express';
-import { INBOX_PAGE_MAX, InvalidMessageError, ToCanonicalUuid, isUuidText, validateMessage, type NotificationAccepted } from '#contracts';
+import { INBOX_PAGE_MAX, InvalidMessageError, MessagePatterns, ToCanonicalUuid, isUuidText, validateMessage, type NotificationAccepted } from '#contracts';
 import {
   CurrentPartnerSystem,
   InboxDelivery,
@@ -25,7 +25,7 @@ import {
   type PartnerSystem,
   type StoredInboxMessage,
 } from '#adapter-kit';
-import { COMMUNICATION_KINDS, TASK_KINDS, acceptanceCommunication, searchset } from './fhir-inbox.js';
+import { COMMUNICATION_KINDS, acceptanceCommunication, searchset } from './fhir-inbox.js';
 import { FHIR_JSON } from './fhir-systems.js';
 import { FhirRefusal, issue } from './operation-outcome.js';
 
@@ -87,12 +87,10 @@ export class FhirInboxController {
   @ApiProduces(FHIR_JSON)
   @ApiOkResponse({ schema: { type: 'object', description: 'A searchset Bundle' } })
   @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'An unknown search parameter, a _count outside 1 to 200, or a malformed _cursor' })
-  async searchTasks(@Query() query: Record<string, unknown>, @CurrentPartnerSystem() partner: PartnerSystem, @Req() request: Request): Promise<Bundle> {
+  async searchTasks(@Query() query: Record<string, unknown>, @Req() request: Request): Promise<Bundle> {
     const search = await readInboxSearch(query);
-    // No kind of message is a Task yet: nothing to page through.
-    if (!TASK_KINDS.length) return this.bundle('Task', [], search, null, request);
-    const page = await this.list(partner, search, TASK_KINDS);
-    throw new Error(`no FHIR Task mapping for inbox message kinds ${page.items.map((m) => m.kind).join(', ')}`);
+    // The MASH sends no requests yet, so no inbox message is a Task: nothing to page through.
+    return this.bundle('Task', [], search, null, request);
   }
 
   @Post('Communication/:id/$acknowledge')
@@ -139,6 +137,8 @@ export class FhirInboxController {
 
   /** The partner's Communication.identifier is its reference; the system is on the receipt of its submission. */
   private async communication(message: StoredInboxMessage, organisation: string): Promise<Communication> {
+    // notification.accepted is the only Communication kind; another needs its own mapping here.
+    if (message.kind !== MessagePatterns.notificationAccepted) throw new Error(`no FHIR mapping for inbox message kind ${message.kind}`);
     const accepted = message.body as unknown as NotificationAccepted;
     const receipt = await this.receipts.get(organisation, accepted.notificationId);
     return acceptanceCommunication(message, organisation, { system: receipt?.partnerReferenceSystem, value: accepted.partnerReference });

@@ -9,7 +9,6 @@ import { INBOX_MESSAGE_KIND_SYSTEM, INBOX_MESSAGE_SYSTEM, MASH_CONTACT_SYSTEM, O
  * MASH sends none yet, so no kind is given as a Task.
  */
 export const COMMUNICATION_KINDS: readonly string[] = [MessagePatterns.notificationAccepted];
-export const TASK_KINDS: readonly string[] = [];
 
 /** The referral's Communication.identifier as the partner sent it; the system only while its receipt keeps it. */
 export interface ReferralIdentifier {
