@@ -1,11 +1,18 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import {
+  ACKNOWLEDGE_OPERATION,
   CONSENT_NOT_SOUGHT_EXTENSION,
   EXPECTED_DATE_OF_DELIVERY_EXTENSION,
   FHIR_JSON,
+  INBOX_MESSAGE_KIND_SYSTEM,
   NHS_NUMBER_SYSTEM,
   SAFEGUARDING_CONCERN_SYSTEM,
 } from './fhir-systems.js';
+
+const INBOX_SEARCH = [
+  { name: '_count', type: 'number' as const, documentation: 'The most entries on a page: 1 to 200, 50 if not given.' },
+  { name: '_cursor', type: 'token' as const, documentation: "Where a page starts: taken from the previous page's next link. No other search parameter is accepted." },
+];
 
 const IN_TRANSACTION = 'Accepted only as an entry of the transaction Bundle posted to the base.';
 
@@ -19,7 +26,7 @@ export function capabilityStatement(): CapabilityStatement {
     kind: 'instance',
     implementation: {
       description:
-        'The MASH health adapter: health services send a safeguarding referral as a FHIR R4 transaction Bundle, and it reaches the MASH screeners as a contact.',
+        'The MASH health adapter: health services send a safeguarding referral as a FHIR R4 transaction Bundle, and it reaches the MASH screeners as a contact. What the MASH sends back waits in the organisation\'s inbox: Communications to search and acknowledge.',
     },
     software: { name: 'MASH health adapter', version: '1' },
     fhirVersion: '4.0.1',
@@ -37,7 +44,28 @@ export function capabilityStatement(): CapabilityStatement {
           {
             type: 'Communication',
             documentation: `The referral. Communication.identifier is your reference: the same referral again is recognised as a duplicate. Sent in the transaction Bundle, or on its own with the other resources contained (referred to as #id).`,
-            interaction: [{ code: 'create', documentation: 'POST [base]/Communication with the Patient, Consent and the rest contained: 202 when it is safe with the hub.' }],
+            interaction: [
+              { code: 'create', documentation: 'POST [base]/Communication with the Patient, Consent and the rest contained: 202 when it is safe with the hub.' },
+              {
+                code: 'search-type',
+                documentation: `GET [base]/Communication: what the MASH has told your organisation and you have not yet acknowledged, oldest first, paged by the link next. Today one kind (category in ${INBOX_MESSAGE_KIND_SYSTEM}): notification.accepted, your referral (inResponseTo, by your Communication.identifier) accepted and the MASH contacts it joined (payload).`,
+              },
+            ],
+            searchParam: INBOX_SEARCH,
+            operation: [
+              {
+                name: 'acknowledge',
+                definition: ACKNOWLEDGE_OPERATION,
+                documentation:
+                  'POST [base]/Communication/[id]/$acknowledge, no body: the Communication leaves your inbox. Answers Parameters with acknowledgedAt, the same however often it is acknowledged.',
+              },
+            ],
+          },
+          {
+            type: 'Task',
+            documentation: 'What the MASH asks of your organisation. It asks nothing yet: the search is always empty for now.',
+            interaction: [{ code: 'search-type', documentation: 'GET [base]/Task: requests not yet acknowledged, oldest first, paged by the link next.' }],
+            searchParam: INBOX_SEARCH,
           },
           {
             type: 'Patient',

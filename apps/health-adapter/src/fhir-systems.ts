@@ -17,5 +17,15 @@ export const CONSENT_NOT_SOUGHT_SYSTEM = `${HUB_FHIR_BASE}/CodeSystem/consent-no
 export const SAFEGUARDING_CONCERN_SYSTEM = `${HUB_FHIR_BASE}/CodeSystem/safeguarding-concern`;
 /** The submission receipt carried in the transaction-response's outcome. */
 export const SUBMISSION_RECEIPT_EXTENSION = `${HUB_FHIR_BASE}/StructureDefinition/submission-receipt`;
+/** Identifier.system of the MASH's messages to an organisation's inbox (the message id, also the resource id). */
+export const INBOX_MESSAGE_SYSTEM = `${HUB_FHIR_BASE}/Id/inbox-message`;
+/** Identifier.system of the MASH's contacts: the contact (one per child) a referral joined. */
+export const MASH_CONTACT_SYSTEM = `${HUB_FHIR_BASE}/Id/contact`;
+/** Communication.category and Task.code: what an inbox message is, by the kind the MASH gives it. */
+export const INBOX_MESSAGE_KIND_SYSTEM = `${HUB_FHIR_BASE}/CodeSystem/inbox-message-kind`;
+/** The $acknowledge operation on an inbox Communication. */
+export const ACKNOWLEDGE_OPERATION = `${HUB_FHIR_BASE}/OperationDefinition/Communication-acknowledge`;
+/** Identifier.system for a URI value: the notification id the MASH gave the referral, as urn:uuid. */
+export const URI_SYSTEM = 'urn:ietf:rfc:3986';
 
 export const FHIR_JSON = 'application/fhir+json';

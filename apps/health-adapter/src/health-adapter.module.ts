@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdapterKitModule, type AdapterConfig } from '#adapter-kit';
+import { FhirInboxController } from './fhir-inbox.controller.js';
 import { FhirController } from './fhir.controller.js';
 
 @Module({})
@@ -8,7 +9,7 @@ export class HealthAdapterModule {
     return {
       module: HealthAdapterModule,
       imports: [AdapterKitModule.forAgency('health', config)],
-      controllers: [FhirController],
+      controllers: [FhirController, FhirInboxController],
     };
   }
 }

@@ -3,7 +3,7 @@ import { RateLimitedException } from '#platform';
 import { FhirRefusal, OperationOutcomeFilter, issue } from './operation-outcome.js';
 
 /** A fake HTTP host that records what the filter answered. */
-function host(path: string) {
+function host(path: string, method = 'POST') {
   const sent: { status?: number; type?: string; body?: unknown; headers: Record<string, string> } = { headers: {} };
   const response = {
     status(code: number) {
@@ -24,7 +24,7 @@ function host(path: string) {
   };
   const argumentsHost = {
     getType: () => 'http',
-    switchToHttp: () => ({ getRequest: () => ({ path }), getResponse: () => response }),
+    switchToHttp: () => ({ getRequest: () => ({ path, method }), getResponse: () => response }),
   } as unknown as ArgumentsHost;
   return { argumentsHost, sent };
 }
@@ -50,6 +50,22 @@ describe('OperationOutcomeFilter', () => {
     const throttled = host('/fhir');
     new OperationOutcomeFilter().catch(new RateLimitedException({ name: 'partner', limit: 1, windowSeconds: 60 }, 42), throttled.argumentsHost);
     expect(throttled.sent).toMatchObject({ status: 429, headers: { 'Retry-After': '42' }, body: { issue: [{ code: 'throttled' }] } });
+  });
+
+  it('places problems with the inbox searches and $acknowledge at the resource type, and tells a reader to ask again, not resend', () => {
+    const search = host('/fhir/Task', 'GET');
+    new OperationOutcomeFilter().catch(new ForbiddenException('not yours'), search.argumentsHost);
+    expect(search.sent).toMatchObject({ status: 403, body: { issue: [{ expression: ['Task'] }] } });
+    const acknowledgement = host('/fhir/Communication/5f0c3a9e-2b1d-4c7e-9a8f-1e2d3c4b5a69/$acknowledge');
+    new OperationOutcomeFilter().catch(new Error('Connection is closed.'), acknowledgement.argumentsHost);
+    expect(acknowledgement.sent).toMatchObject({
+      status: 503,
+      headers: { 'Retry-After': '30' },
+      body: { issue: [{ code: 'transient', expression: ['Communication'], details: { text: expect.stringMatching(/ask again later\.$/) } }] },
+    });
+    const submission = host('/fhir');
+    new OperationOutcomeFilter().catch(new Error('Connection is closed.'), submission.argumentsHost);
+    expect(submission.sent).toMatchObject({ body: { issue: [{ details: { text: expect.stringMatching(/same Communication identifier again is safe/) } }] } });
   });
 
   it("leaves other routes to the kit's own handling", () => {

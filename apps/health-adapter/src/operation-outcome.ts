@@ -61,15 +61,17 @@ export class OperationOutcomeFilter implements ExceptionFilter {
     const underFhir = host.getType() === 'http' && /^\/fhir(\/|$)/.test(host.switchToHttp().getRequest<Request>().path);
     if (this.kitHandling && !underFhir) return this.kitHandling.catch(error, host);
     const response = host.switchToHttp().getResponse<Response>();
-    // Problems not found at a particular element are placed at the body's root resource.
-    const root = /^\/fhir\/Communication\/?$/.test(host.switchToHttp().getRequest<Request>().path) ? 'Communication' : 'Bundle';
-    const { status, outcome } = this.outcomeOf(error, root);
+    const request = host.switchToHttp().getRequest<Request>();
+    // Problems not found at a particular element are placed at the body's root resource, or the resource type searched or acted on.
+    const root = /^\/fhir\/(Communication|Task)(\/|$)/.exec(request.path)?.[1] ?? 'Bundle';
+    const submission = request.method === 'POST' && /^\/fhir(\/Communication)?\/?$/.test(request.path);
+    const { status, outcome } = this.outcomeOf(error, root, submission);
     if (error instanceof RateLimitedException) response.setHeader('Retry-After', String(error.retryAfterSeconds));
     else if (status === 503) response.setHeader('Retry-After', '30');
     response.status(status).type(FHIR_JSON).send(JSON.stringify(outcome));
   }
 
-  private outcomeOf(error: unknown, root: string): { status: number; outcome: OperationOutcome } {
+  private outcomeOf(error: unknown, root: string, submission: boolean): { status: number; outcome: OperationOutcome } {
     if (error instanceof FhirRefusal) return { status: error.getStatus(), outcome: operationOutcome(error.issues) };
     if (error instanceof CanonicalMappingError) {
       return {
@@ -91,7 +93,9 @@ export class OperationOutcomeFilter implements ExceptionFilter {
         outcome: operationOutcome([
           issue(
             root,
-            'The MASH message store is not answering, so this request was not completed. Nothing has been lost: send it again later (sending the same Communication identifier again is safe).',
+            submission
+              ? 'The MASH message store is not answering, so this request was not completed. Nothing has been lost: send it again later (sending the same Communication identifier again is safe).'
+              : 'The MASH message store is not answering, so this request was not completed. Nothing has been lost: ask again later.',
             'transient',
           ),
         ]),

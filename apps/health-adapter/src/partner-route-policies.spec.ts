@@ -3,4 +3,11 @@ import { HealthAdapterConfig } from './config.js';
 import { HealthAdapterModule } from './health-adapter.module.js';
 
 // The CapabilityStatement is public, as FHIR clients read it before they authenticate.
-describeRoutePolicies('health', (config) => HealthAdapterModule.forRoot(config), new HealthAdapterConfig(), ['POST /fhir', 'POST /fhir/Communication'], ['GET /fhir/metadata']);
+describeRoutePolicies('health', (config) => HealthAdapterModule.forRoot(config), new HealthAdapterConfig(), [
+  'POST /fhir',
+  'POST /fhir/Communication',
+  'GET /fhir/Communication',
+  'GET /fhir/Task',
+  'POST /fhir/Communication/:id/$acknowledge',
+  'POST /fhir/Communication/:id/%24acknowledge',
+], ['GET /fhir/metadata']);

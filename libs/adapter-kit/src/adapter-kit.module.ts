@@ -9,6 +9,7 @@ import { AcceptanceHandler } from './acceptance.handler.js';
 import { AdapterConfig } from './adapter-config.js';
 import { AdapterHealthController } from './adapter-health.controller.js';
 import { InboxActivityReports } from './inbox-activity.js';
+import { InboxDelivery } from './inbox-delivery.js';
 import { InboxController } from './inbox.controller.js';
 import { PartnerInbox } from './inbox.js';
 import { PartnerAccessGuard, PartnerAccessRefusals } from './partner-access.js';
@@ -63,6 +64,11 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
           useFactory: (hub: QueueClient) => new InboxActivityReports(agency, hub),
         },
         {
+          provide: InboxDelivery,
+          inject: [PartnerInbox, InboxActivityReports],
+          useFactory: (inbox: PartnerInbox, activity: InboxActivityReports) => new InboxDelivery(inbox, activity),
+        },
+        {
           provide: HUB_INTAKE_CLIENT,
           useFactory: () =>
             new QueueClient({
@@ -107,7 +113,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
         },
         RedisHealthIndicator,
       ],
-      exports: [PartnerSubmissions, ReceiptBook, AdapterConfig, ADAPTER_AGENCY],
+      exports: [PartnerSubmissions, ReceiptBook, InboxDelivery, AdapterConfig, ADAPTER_AGENCY],
       global: true,
     };
   }

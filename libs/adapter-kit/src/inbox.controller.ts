@@ -14,8 +14,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { INBOX_PAGE_MAX, ToCanonicalUuid } from '#contracts';
 import { CanonicalUuidPipe } from '#platform';
-import { InboxActivityReports } from './inbox-activity.js';
-import { PartnerInbox, UnknownInboxCursorError } from './inbox.js';
+import { InboxDelivery } from './inbox-delivery.js';
+import { UnknownInboxCursorError } from './inbox.js';
 import { CurrentPartnerSystem, PartnerRoute, type PartnerSystem } from './partner-access.js';
 
 export const INBOX_PAGE_DEFAULT = 50;
@@ -75,10 +75,7 @@ export class InboxAcknowledgement {
 @ApiTags('inbox')
 @Controller('inbox')
 export class InboxController {
-  constructor(
-    private readonly inbox: PartnerInbox,
-    private readonly activity: InboxActivityReports,
-  ) {}
+  constructor(private readonly delivery: InboxDelivery) {}
 
   @Get()
   @PartnerRoute()
@@ -89,16 +86,10 @@ export class InboxController {
   async list(@Query() query: InboxQuery, @CurrentPartnerSystem() partner: PartnerSystem): Promise<InboxPageView> {
     let page;
     try {
-      page = await this.inbox.page(partner.organisation, { after: query.after, limit: query.limit });
+      page = await this.delivery.list(partner, { after: query.after, limit: query.limit });
     } catch (error) {
       if (error instanceof UnknownInboxCursorError) throw new BadRequestException(error.message);
       throw error;
-    }
-    const firstDelivered = page.items.filter((message) => !message.deliveredAt);
-    if (firstDelivered.length) {
-      const now = new Date();
-      await this.activity.report('delivered', partner, firstDelivered, now);
-      await this.inbox.markDelivered(partner.organisation, firstDelivered.map((message) => message.messageId), now);
     }
     return { items: page.items.map(({ messageId, kind, correlationId, createdAt, body }) => ({ messageId, kind, correlationId, createdAt, body })), next: page.next };
   }
@@ -116,14 +107,8 @@ export class InboxController {
     @Param('messageId', CanonicalUuidPipe) messageId: string,
     @CurrentPartnerSystem() partner: PartnerSystem,
   ): Promise<InboxAcknowledgement> {
-    const message = await this.inbox.get(partner.organisation, messageId);
-    if (!message) throw new NotFoundException(`No message with id ${messageId} in your inbox`);
-    if (message.acknowledgedAt) return { messageId, acknowledgedAt: message.acknowledgedAt };
-    const now = new Date();
-    // Reported first: an acknowledgement that reached the trail but not Redis is made again by the partner's retry.
-    await this.activity.report('acknowledged', partner, [message], now);
-    const acknowledgedAt = await this.inbox.acknowledge(partner.organisation, messageId, now);
-    if (!acknowledgedAt) throw new NotFoundException(`No message with id ${messageId} in your inbox`);
-    return { messageId, acknowledgedAt };
+    const acknowledged = await this.delivery.acknowledge(partner, messageId);
+    if (!acknowledged) throw new NotFoundException(`No message with id ${messageId} in your inbox`);
+    return { messageId, acknowledgedAt: acknowledged.acknowledgedAt };
   }
 }

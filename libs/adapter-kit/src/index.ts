@@ -3,6 +3,7 @@ import 'reflect-metadata';
 export * from './adapter-config.js';
 export * from './adapter-kit.module.js';
 export * from './inbox.js';
+export * from './inbox-delivery.js';
 export * from './notification-id.js';
 export * from './partner-access.js';
 export * from './partner-credentials.js';

@@ -1,0 +1,172 @@
+import { Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiExcludeEndpoint,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Bundle, Communication, Parameters, Resource } from '@medplum/fhirtypes';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import type { Request } from 'express';
+import { INBOX_PAGE_MAX, InvalidMessageError, MessagePatterns, ToCanonicalUuid, isUuidText, validateMessage, type NotificationAccepted } from '#contracts';
+import {
+  CurrentPartnerSystem,
+  InboxDelivery,
+  PartnerRoute,
+  ReceiptBook,
+  UnknownInboxCursorError,
+  type PartnerSystem,
+  type StoredInboxMessage,
+} from '#adapter-kit';
+import { COMMUNICATION_KINDS, acceptanceCommunication, searchset } from './fhir-inbox.js';
+import { FHIR_JSON } from './fhir-systems.js';
+import { FhirRefusal, issue } from './operation-outcome.js';
+
+export const FHIR_INBOX_PAGE_DEFAULT = 50;
+
+/** The search parameters of the inbox searches; any other is refused rather than silently ignored. */
+export class FhirInboxSearch {
+  @ApiPropertyOptional({ minimum: 1, maximum: INBOX_PAGE_MAX, default: FHIR_INBOX_PAGE_DEFAULT, description: 'The most entries on a page' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: '_count must be a whole number' })
+  @Min(1, { message: '_count must be at least 1' })
+  @Max(INBOX_PAGE_MAX, { message: `_count must be at most ${INBOX_PAGE_MAX}` })
+  _count: number = FHIR_INBOX_PAGE_DEFAULT;
+
+  @ApiPropertyOptional({ format: 'uuid', description: "Where the page starts: taken from the previous page's next link, not made up" })
+  @IsOptional()
+  @ToCanonicalUuid()
+  @IsUUID('loose', { message: "_cursor must be the one in the previous page's next link (a message id)" })
+  _cursor?: string;
+}
+
+const OUTCOME_SCHEMA = { type: 'object', description: 'A FHIR OperationOutcome: each issue names its problem and where (a search parameter or Communication.id)' };
+
+/**
+ * The organisation's inbox in FHIR terms: what the MASH tells it as
+ * Communications, what it will ask of it as Tasks, each acknowledged with
+ * $acknowledge. The kit's inbox underneath: only the caller's organisation's
+ * messages, another's not found exactly like an unknown id, and the first
+ * listing and the acknowledgement reported to the hub's audit trail.
+ */
+@ApiTags('fhir')
+@Controller('fhir')
+export class FhirInboxController {
+  constructor(
+    private readonly delivery: InboxDelivery,
+    private readonly receipts: ReceiptBook,
+  ) {}
+
+  @Get('Communication')
+  @PartnerRoute()
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: "What the MASH has told the caller's organisation and it has not yet acknowledged (referrals accepted), oldest first, as a searchset Bundle of Communications" })
+  @ApiProduces(FHIR_JSON)
+  @ApiOkResponse({ schema: { type: 'object', description: "A searchset Bundle; follow its link 'next' for more" } })
+  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'An unknown search parameter, a _count outside 1 to 200, or a _cursor not from a next link' })
+  @ApiServiceUnavailableResponse({ schema: OUTCOME_SCHEMA, description: 'The MASH message store is not answering; search again later' })
+  async searchCommunications(@Query() query: Record<string, unknown>, @CurrentPartnerSystem() partner: PartnerSystem, @Req() request: Request): Promise<Bundle> {
+    const search = await readInboxSearch(query);
+    const page = await this.list(partner, search, COMMUNICATION_KINDS);
+    const resources = await Promise.all(page.items.map((message) => this.communication(message, partner.organisation)));
+    return this.bundle('Communication', resources, search, page.next, request);
+  }
+
+  @Get('Task')
+  @PartnerRoute()
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: "What the MASH asks of the caller's organisation, as a searchset Bundle of Tasks. The MASH makes no requests yet: always empty for now" })
+  @ApiProduces(FHIR_JSON)
+  @ApiOkResponse({ schema: { type: 'object', description: 'A searchset Bundle' } })
+  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'An unknown search parameter, a _count outside 1 to 200, or a malformed _cursor' })
+  async searchTasks(@Query() query: Record<string, unknown>, @Req() request: Request): Promise<Bundle> {
+    const search = await readInboxSearch(query);
+    // The MASH sends no requests yet, so no inbox message is a Task: nothing to page through.
+    return this.bundle('Task', [], search, null, request);
+  }
+
+  @Post('Communication/:id/$acknowledge')
+  @PartnerRoute()
+  @HttpCode(200)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({
+    summary: 'Acknowledge a Communication from the inbox: it is no longer listed. Acknowledging it again gives the same answer and records nothing more',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The Communication.id (also its identifier value)' })
+  @ApiProduces(FHIR_JSON)
+  @ApiOkResponse({ schema: { type: 'object', description: 'Parameters with acknowledgedAt: when it was first acknowledged' } })
+  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'The id is not a UUID' })
+  @ApiNotFoundResponse({ schema: OUTCOME_SCHEMA, description: "No such Communication in the caller's organisation's inbox (another organisation's is not shown)" })
+  @ApiServiceUnavailableResponse({ schema: OUTCOME_SCHEMA, description: 'The MASH message store is not answering; acknowledge it again later' })
+  async acknowledgeCommunication(@Param('id') id: string, @CurrentPartnerSystem() partner: PartnerSystem): Promise<Parameters> {
+    if (!isUuidText(id)) throw new FhirRefusal([issue('Communication.id', "The id must be a UUID: the id of a Communication from your inbox")]);
+    const messageId = id.toLowerCase();
+    const acknowledged = await this.delivery.acknowledge(partner, messageId, COMMUNICATION_KINDS);
+    if (!acknowledged) throw new FhirRefusal([issue('Communication.id', `No Communication with id ${messageId} in your inbox`, 'not-found')], 404);
+    return { resourceType: 'Parameters', parameter: [{ name: 'acknowledgedAt', valueInstant: acknowledged.acknowledgedAt }] };
+  }
+
+  /** The same, for clients that percent-encode the $ (equivalent in a URL path, but routes match the path as sent). */
+  @Post('Communication/:id/%24acknowledge')
+  @PartnerRoute()
+  @HttpCode(200)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiExcludeEndpoint()
+  acknowledgeCommunicationEncoded(@Param('id') id: string, @CurrentPartnerSystem() partner: PartnerSystem): Promise<Parameters> {
+    return this.acknowledgeCommunication(id, partner);
+  }
+
+  private async list(partner: PartnerSystem, search: FhirInboxSearch, kinds: readonly string[]) {
+    try {
+      return await this.delivery.list(partner, { after: search._cursor, limit: search._count, kinds });
+    } catch (error) {
+      if (error instanceof UnknownInboxCursorError) {
+        throw new FhirRefusal([issue('_cursor', `_cursor must be the one in the previous page's next link: there is no message ${search._cursor} in your inbox`)]);
+      }
+      throw error;
+    }
+  }
+
+  /** The partner's Communication.identifier is its reference; the system is on the receipt of its submission. */
+  private async communication(message: StoredInboxMessage, organisation: string): Promise<Communication> {
+    // notification.accepted is the only Communication kind; another needs its own mapping here.
+    if (message.kind !== MessagePatterns.notificationAccepted) throw new Error(`no FHIR mapping for inbox message kind ${message.kind}`);
+    const accepted = message.body as unknown as NotificationAccepted;
+    const receipt = await this.receipts.get(organisation, accepted.notificationId);
+    return acceptanceCommunication(message, organisation, { system: receipt?.partnerReferenceSystem, value: accepted.partnerReference });
+  }
+
+  private bundle(type: string, resources: Resource[], search: FhirInboxSearch, next: string | null, request: Request): Bundle {
+    // Absolute, as Bundle links and fullUrls should be: the address the caller used (behind a proxy, per TRUST_PROXY).
+    const base = `${request.protocol}://${request.get('host')}/fhir`;
+    const url = (cursor?: string) => `${base}/${type}?_count=${search._count}${cursor ? `&_cursor=${cursor}` : ''}`;
+    return searchset(resources, { self: url(search._cursor), next: next && url(next) }, base);
+  }
+}
+
+const SEARCH_PARAMETERS = ['_count', '_cursor'];
+
+/** The search as asked for, or a refusal naming every problem at its parameter. */
+export async function readInboxSearch(query: Record<string, unknown>): Promise<FhirInboxSearch> {
+  // Refused rather than ignored: a filter the caller believes applied (status=..., _since=...) would silently not be.
+  const unknown = Object.keys(query)
+    .filter((name) => !SEARCH_PARAMETERS.includes(name))
+    .map((name) => issue(name, `${name} is not a search parameter of the inbox: use ${SEARCH_PARAMETERS.join(' and ')}`, 'not-supported'));
+  const known = Object.fromEntries(Object.entries(query).filter(([name]) => SEARCH_PARAMETERS.includes(name)));
+  try {
+    const search = await validateMessage(FhirInboxSearch, known, 'search');
+    if (unknown.length) throw new FhirRefusal(unknown);
+    return search;
+  } catch (error) {
+    if (error instanceof InvalidMessageError) throw new FhirRefusal([...unknown, ...error.errors.map((e) => issue(e.path || 'search', e.message))]);
+    throw error;
+  }
+}
