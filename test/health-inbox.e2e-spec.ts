@@ -62,7 +62,10 @@ const communications = async (credential: TestCredential) =>
 /** Waits for the MASH's acceptance of the referral in the trust's FHIR inbox. */
 const acceptanceOf = (credential: TestCredential, reference: string) =>
   waitFor(`the acceptance of ${reference} in the FHIR inbox`, async () =>
-    (await communications(credential)).find((c) => c.inResponseTo?.[0]?.identifier?.value === reference),
+    (await communications(credential)).find((c) => {
+      const identifier = c.inResponseTo?.[0]?.identifier;
+      return `${identifier?.system}|${identifier?.value}` === reference;
+    }),
   );
 
 const acknowledge = (id: string, credential: TestCredential) =>

@@ -20,12 +20,12 @@ import {
   CurrentPartnerSystem,
   InboxDelivery,
   PartnerRoute,
-  ReceiptBook,
   UnknownInboxCursorError,
   type PartnerSystem,
   type StoredInboxMessage,
 } from '#adapter-kit';
 import { COMMUNICATION_KINDS, acceptanceCommunication, searchset } from './fhir-inbox.js';
+import { referralIdentifier } from './health-mapping.js';
 import { FHIR_JSON } from './fhir-systems.js';
 import { FhirRefusal, issue } from './operation-outcome.js';
 
@@ -60,10 +60,7 @@ const OUTCOME_SCHEMA = { type: 'object', description: 'A FHIR OperationOutcome: 
 @ApiTags('fhir')
 @Controller('fhir')
 export class FhirInboxController {
-  constructor(
-    private readonly delivery: InboxDelivery,
-    private readonly receipts: ReceiptBook,
-  ) {}
+  constructor(private readonly delivery: InboxDelivery) {}
 
   @Get('Communication')
   @PartnerRoute()
@@ -76,7 +73,7 @@ export class FhirInboxController {
   async searchCommunications(@Query() query: Record<string, unknown>, @CurrentPartnerSystem() partner: PartnerSystem, @Req() request: Request): Promise<Bundle> {
     const search = await readInboxSearch(query);
     const page = await this.list(partner, search, COMMUNICATION_KINDS);
-    const resources = await Promise.all(page.items.map((message) => this.communication(message, partner.organisation)));
+    const resources = page.items.map((message) => this.communication(message, partner.organisation));
     return this.bundle('Communication', resources, search, page.next, request);
   }
 
@@ -135,13 +132,12 @@ export class FhirInboxController {
     }
   }
 
-  /** The partner's Communication.identifier is its reference; the system is on the receipt of its submission. */
-  private async communication(message: StoredInboxMessage, organisation: string): Promise<Communication> {
+  /** The partner's reference is its Communication.identifier, as `<system>|<value>`. */
+  private communication(message: StoredInboxMessage, organisation: string): Communication {
     // notification.accepted is the only Communication kind; another needs its own mapping here.
     if (message.kind !== MessagePatterns.notificationAccepted) throw new Error(`no FHIR mapping for inbox message kind ${message.kind}`);
     const accepted = message.body as unknown as NotificationAccepted;
-    const receipt = await this.receipts.get(organisation, accepted.notificationId);
-    return acceptanceCommunication(message, organisation, { system: receipt?.partnerReferenceSystem, value: accepted.partnerReference });
+    return acceptanceCommunication(message, organisation, referralIdentifier(accepted.partnerReference));
   }
 
   private bundle(type: string, resources: Resource[], search: FhirInboxSearch, next: string | null, request: Request): Bundle {

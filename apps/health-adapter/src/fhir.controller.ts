@@ -94,7 +94,7 @@ export class FhirController {
       referral,
       (ids) => toCanonical(referral, ids),
       { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } },
-      { correlationId, partnerReferenceSystem: referral.identifier.system },
+      { correlationId },
     );
   }
 

@@ -66,6 +66,12 @@ export function referralReference(identifier: HealthReferral['identifier']): str
   return `${identifier.system}|${identifier.value}`;
 }
 
+/** The identifier a referral reference stands for; the value is after the last |, as a system may not hold one. */
+export function referralIdentifier(reference: string): { system?: string; value: string } {
+  const split = reference.lastIndexOf('|');
+  return split < 0 ? { value: reference } : { system: reference.slice(0, split), value: reference.slice(split + 1) };
+}
+
 export function toCanonical(
   referral: HealthReferral,
   ids: { notificationId: string; correlationId: string; sourceOrganisation: string },

@@ -64,21 +64,6 @@ describe('partner submissions (Redis)', () => {
     await redis.quit();
   });
 
-  it("keeps the reference's system on the receipt, and through the hub's acceptance, so it can be given back whole", async () => {
-    const notice = { reference: `SGR-${randomUUID().slice(0, 8)}`, narrative: 'A referral.' };
-    const system = 'https://fhir.example-hospitals.nhs.uk/Id/safeguarding-referral';
-    const from = sender();
-    const { notificationId, correlationId } = await submissions.submit(notice.reference, { ...notice, system }, mapping(notice), from, {
-      partnerReferenceSystem: system,
-    });
-    expect(await receipts.get('01', notificationId)).toMatchObject({ partnerReference: notice.reference, partnerReferenceSystem: system, status: 'queued' });
-    await receipts.markAccepted(notificationId, { sourceOrganisation: '01', partnerReference: notice.reference, correlationId, acceptedAt: new Date().toISOString(), contactIds: [] });
-    expect(await receipts.get('01', notificationId)).toMatchObject({ partnerReferenceSystem: system, status: 'accepted' });
-    // Without one, the receipt has none.
-    const plain = { reference: `PPN/${randomUUID().slice(0, 8)}`, narrative: 'A notice.' };
-    expect(await receipts.get('01', (await submit(plain)).notificationId)).not.toHaveProperty('partnerReferenceSystem');
-  });
-
   it('queues a corrected resend in place of a submission whose publish failed', async () => {
     const notice = { reference: `PPN/${randomUUID().slice(0, 8)}`, narrative: 'First account, with a mistake.' };
     const notificationId = notificationIdFor('police', '01', notice.reference);

@@ -37,12 +37,6 @@ export interface Sender {
 export interface SubmissionOptions {
   /** The partner's own id to follow the submission by (a UUID, in either case); a new one is assigned if absent or not a UUID. */
   correlationId?: string;
-  /**
-   * The namespace of the partner reference, where the partner's standard has one (a FHIR
-   * Identifier.system): kept on the receipt, so what the hub sends back can name the reference
-   * as the partner did. Part of the content: the adapter includes it in `submission`.
-   */
-  partnerReferenceSystem?: string;
 }
 
 export class CanonicalMappingError extends Error {
@@ -95,7 +89,6 @@ export class PartnerSubmissions {
       correlationId,
       organisation,
       partnerReference,
-      ...(options.partnerReferenceSystem && { partnerReferenceSystem: options.partnerReferenceSystem }),
       fingerprint: contentFingerprint,
       status: 'pending',
       receivedAt: new Date().toISOString(),

@@ -12,8 +12,6 @@ export interface Receipt {
   /** The sending organisation inside the agency; only its systems may read the receipt. */
   organisation: string;
   partnerReference: string;
-  /** The namespace of the partner's reference, where its standard has one (a FHIR Identifier.system), to give it back whole. */
-  partnerReferenceSystem?: string;
   fingerprint: string;
   status: ReceiptStatus;
   receivedAt: string;
@@ -103,7 +101,6 @@ export class ReceiptBook {
       correlationId: fields.correlationId,
       organisation,
       partnerReference: fields.partnerReference,
-      ...(fields.partnerReferenceSystem && { partnerReferenceSystem: fields.partnerReferenceSystem }),
       fingerprint: fields.fingerprint,
       status: fields.status as ReceiptStatus,
       receivedAt: fields.receivedAt,

@@ -8,8 +8,6 @@ export class ReceiptView {
   @ApiProperty({ format: 'uuid' }) notificationId!: string;
   @ApiProperty({ format: 'uuid' }) correlationId!: string;
   @ApiProperty() partnerReference!: string;
-  @ApiProperty({ required: false, description: "The reference's namespace, where the partner's standard has one (a FHIR Identifier.system)" })
-  partnerReferenceSystem?: string;
   @ApiProperty({ enum: ['pending', 'queued', 'accepted'], description: 'queued: safe with the hub; accepted: stored by the hub' })
   status!: string;
   @ApiProperty() receivedAt!: string;
