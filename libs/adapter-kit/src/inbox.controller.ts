@@ -15,7 +15,7 @@ import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { INBOX_PAGE_MAX, ToCanonicalUuid } from '#contracts';
 import { CanonicalUuidPipe } from '#platform';
 import { InboxActivityReports } from './inbox-activity.js';
-import { PartnerInbox, UnknownInboxCursorError } from './inbox.js';
+import { PartnerInbox, UnknownInboxCursorError, inboxItem } from './inbox.js';
 import { CurrentPartnerSystem, PartnerRoute, type PartnerSystem } from './partner-access.js';
 
 export const INBOX_PAGE_DEFAULT = 50;
@@ -100,7 +100,7 @@ export class InboxController {
       await this.activity.report('delivered', partner, firstDelivered, now);
       await this.inbox.markDelivered(partner.organisation, firstDelivered.map((message) => message.messageId), now);
     }
-    return { items: page.items.map(({ messageId, kind, correlationId, createdAt, body }) => ({ messageId, kind, correlationId, createdAt, body })), next: page.next };
+    return { items: page.items.map(inboxItem), next: page.next };
   }
 
   @Post(':messageId/acknowledge')
