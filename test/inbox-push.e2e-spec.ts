@@ -152,6 +152,8 @@ describe('inbox push', () => {
   let messageId: string;
 
   it("pushes a notice's acceptance to the force's endpoint, signed, exactly as GET /inbox shows it", async () => {
+    // The push consumer is part of the adapter's health.
+    expect((await request(adapter.url).get('/health').expect(200)).body.info).toMatchObject({ deliveries: { status: 'up' }, inboxPush: { status: 'up' } });
     messageId = await messageIdOf(await submit('01'));
     const [push] = await waitFor('the push', async () => (receiver.to('/force-01').length ? receiver.to('/force-01') : undefined));
     expect(push.headers['x-mash-message-id']).toBe(messageId);
