@@ -10,6 +10,7 @@ import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, reset
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv, runCommand } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
+import { staff } from './support/staff.js';
 
 const prefix = uniquePrefix();
 const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
@@ -253,5 +254,19 @@ describe('inbox push', () => {
     await waitFor('the dead letter in the log', async () => adapter.output.some((line) => line.includes('message dead-lettered') && line.includes(jobId)) || undefined);
     const log = adapter.output.join('\n');
     for (const personal of ['9990000379', 'Amy', 'I hid in my room']) expect(log).not.toContain(personal);
+
+    // An operator sees it among the hub's dead letters and, once the endpoint is fixed, replays it: pushed and delivered.
+    const page = await request(hub.url).get(`/api/admin/dead-letters/${inboxPushQueue('police')}`).set(staff.admin).expect(200);
+    expect(page.body.items).toEqual([expect.objectContaining({ id: jobId, pattern: MessagePatterns.inboxPush, permanent: false, attemptsMade: ATTEMPTS })]);
+    await request(hub.url).post(`/api/admin/dead-letters/${inboxPushQueue('police')}/${jobId}/replay`).set(staff.admin).expect(204);
+    const taken = await waitFor('the replayed push', async () => receiver.to('/force-02').find((r) => r.status === 204));
+    expect(taken.headers['x-mash-message-id']).toBe(id);
+    expect(receiver.to('/force-02')).toHaveLength(ATTEMPTS + 1);
+    // Listed above, so already delivered by pull: the push adds no second delivery.
+    await waitFor('the replayed push to complete', async () => (await pushQueue.getJob(jobId))?.isCompleted() || undefined);
+    const delivered = await auditEvents('inbox.delivered', id);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0].details).toMatchObject({ credentialId: forces['02'].credential.id });
+    expect(delivered[0].details.channel).toBeUndefined();
   }, 40_000);
 });
