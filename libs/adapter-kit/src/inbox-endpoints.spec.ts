@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { ConfigurationError, loadConfig } from '#platform';
+import { AdapterConfig } from './adapter-config.js';
 import { inboxEndpointUrlProblem, signInboxPush } from './inbox-endpoints.js';
 
 describe('inbox push signature', () => {
@@ -42,5 +44,28 @@ describe('inbox endpoint URLs', () => {
     expect(inboxEndpointUrlProblem('ppn.example.org/inbox', false)).toBe('"ppn.example.org/inbox" is not a URL');
     expect(inboxEndpointUrlProblem('https://', false)).toBe('"https://" is not a URL');
     expect(inboxEndpointUrlProblem(`https://example.org/${'a'.repeat(2000)}`, false)).toBe('the URL must be at most 2000 characters');
+  });
+});
+
+describe('inbox push settings', () => {
+  it('default to https only, 12 attempts from 5 s, capped at 15 minutes, 10 s to answer', () => {
+    const config = loadConfig(AdapterConfig, {});
+    expect(config).toMatchObject({
+      INBOX_PUSH_ALLOW_HTTP: 'false',
+      INBOX_PUSH_ATTEMPTS: 12,
+      INBOX_PUSH_BACKOFF_MS: 5_000,
+      INBOX_PUSH_MAX_BACKOFF_MS: 900_000,
+      INBOX_PUSH_TIMEOUT_MS: 10_000,
+    });
+  });
+
+  it('refuse anything but true or false for http, naming every bad variable', () => {
+    expect(() => loadConfig(AdapterConfig, { INBOX_PUSH_ALLOW_HTTP: 'yes', INBOX_PUSH_ATTEMPTS: '0', INBOX_PUSH_TIMEOUT_MS: '120000' })).toThrow(
+      new ConfigurationError([
+        'INBOX_PUSH_ALLOW_HTTP="yes": INBOX_PUSH_ALLOW_HTTP must be one of the following values: true, false',
+        'INBOX_PUSH_ATTEMPTS="0": INBOX_PUSH_ATTEMPTS must not be less than 1',
+        'INBOX_PUSH_TIMEOUT_MS="120000": INBOX_PUSH_TIMEOUT_MS must not be greater than 60000',
+      ]),
+    );
   });
 });

@@ -13,7 +13,7 @@ import {
   signInboxPush,
 } from './inbox-endpoints.js';
 import { InboxActivityReports } from './inbox-activity.js';
-import { PartnerInbox, inboxItem } from './inbox.js';
+import { PartnerInbox, inboxItem, type InboxMessage } from './inbox.js';
 import { ADAPTER_AGENCY, INBOX_PUSH_CLIENT } from './tokens.js';
 
 /** A push job: ids only, so the queue (and its dead letters) holds no personal data; the message is read when pushed. */
@@ -112,7 +112,7 @@ export class InboxPushHandler {
     this.logger.log({ message: 'inbox message pushed', organisation, messageId, jobId });
   }
 
-  private async post(url: string, secret: string, organisation: string, message: Parameters<typeof inboxItem>[0], jobId: string | undefined): Promise<void> {
+  private async post(url: string, secret: string, organisation: string, message: InboxMessage, jobId: string | undefined): Promise<void> {
     const body = JSON.stringify(inboxItem(message));
     const timestamp = String(Math.floor(Date.now() / 1000));
     let status: number;
