@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { PartnerCredentialStore } from '#adapter-kit';
+import { InboxEndpointStore, PartnerCredentialStore } from '#adapter-kit';
 import { TEST_REDIS_URL, deleteRedisKeys, uniquePrefix } from './support/environment.js';
 import { runCommand } from './support/processes.js';
 
@@ -121,5 +121,75 @@ describe('npm run partner:credentials', () => {
       expect(result.stderr).toContain('usage: npm run partner:credentials -- <command> [options]');
     });
     expect((await store.list()).length).toBe(before);
+  });
+});
+
+describe('npm run partner:credentials -- endpoint', () => {
+  const endpointKey = `${prefix}:inbox-endpoint:police:01`;
+
+  it('registers an https endpoint, printing its new signing secret once, and stores that secret (the HMAC needs it)', async () => {
+    const set = await credentials('endpoint', 'set', '--agency', 'police', '--organisation', '01', '--url', 'https://ppn.example.org/mash-inbox');
+    expect(set).toMatchObject({ code: 0, stderr: '' });
+    expect(set.stdout).toMatch(/^registered the inbox push endpoint of police organisation 01: https:\/\/ppn\.example\.org\/mash-inbox$/m);
+    const secret = /^secret: +(\S+)$/m.exec(set.stdout)![1];
+    expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+    expect(await redis.hgetall(endpointKey)).toEqual({ url: 'https://ppn.example.org/mash-inbox', secret, createdAt: expect.any(String) });
+
+    // Shown, never with its secret.
+    const shown = await credentials('endpoint', 'show', '--agency', 'police', '--organisation', '01');
+    expect(shown).toMatchObject({ code: 0, stderr: '' });
+    expect(shown.stdout).toMatch(/^police +01 +https:\/\/ppn\.example\.org\/mash-inbox +registered \S+$/m);
+    expect(shown.stdout).not.toContain(secret);
+
+    // Registering again replaces the secret: the old one no longer signs.
+    const again = await credentials('endpoint', 'set', '--agency', 'police', '--organisation', '01', '--url', 'https://ppn.example.org/v2');
+    const newSecret = /^secret: +(\S+)$/m.exec(again.stdout)![1];
+    expect(newSecret).not.toBe(secret);
+    expect(await new InboxEndpointStore(redis, prefix).get('police', '01')).toMatchObject({ url: 'https://ppn.example.org/v2', secret: newSecret });
+  });
+
+  it('refuses an endpoint that is not https, carries credentials or names no host, with exit code 2, storing nothing', async () => {
+    const set = (url: string, extraEnv: Record<string, string> = {}) =>
+      runCommand(COMMAND, ['endpoint', 'set', '--agency', 'police', '--organisation', '02', '--url', url], { REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, ...extraEnv });
+    const cases: [string, string][] = [
+      ['http://ppn.example.org/inbox', '--url: the URL must start with https:// (messages are personal data), not http://; http:// is allowed only with INBOX_PUSH_ALLOW_HTTP=true, for tests and local trials'],
+      ['ftp://ppn.example.org/inbox', '--url: the URL must start with https:// (messages are personal data), not ftp://; http:// is allowed only with INBOX_PUSH_ALLOW_HTTP=true, for tests and local trials'],
+      ['https://user:secret@ppn.example.org/inbox', '--url: the URL must not carry credentials (user:password@); the signature proves the sender'],
+      ['https://', '--url: "https://" is not a URL'],
+      ['ppn.example.org', '--url: "ppn.example.org" is not a URL'],
+    ];
+    const results = await Promise.all(cases.map(([url]) => set(url)));
+    results.forEach((result, index) => {
+      expect({ url: cases[index][0], code: result.code, stdout: result.stdout }).toEqual({ url: cases[index][0], code: 2, stdout: '' });
+      expect(result.stderr.split('\n')[0]).toBe(cases[index][1]);
+    });
+    const others: [string[], RegExp][] = [
+      [['endpoint'], /^endpoint needs one of set, show, remove$/m],
+      [['endpoint', 'rotate', '--agency', 'police', '--organisation', '02'], /^endpoint needs one of set, show, remove, not "rotate"$/m],
+      [['endpoint', 'set', '--agency', 'police', '--organisation', '02'], /^--url is required/m],
+      [['endpoint', 'set', '--agency', 'police', '--organisation', '2', '--url', 'https://ppn.example.org/'], /^--organisation: for police, the organisation code must be/m],
+      [['endpoint', 'show', '--agency', 'police'], /^--organisation is required/m],
+      [['endpoint', 'remove', '--agency', 'police', '--organisation', '02', '--url', 'https://x.example.org/'], /^endpoint remove does not take --url$/m],
+    ];
+    const otherResults = await Promise.all(others.map(([args]) => credentials(...args)));
+    otherResults.forEach((result, index) => {
+      expect({ args: others[index][0], code: result.code, stdout: result.stdout }).toEqual({ args: others[index][0], code: 2, stdout: '' });
+      expect(result.stderr).toMatch(others[index][1]);
+    });
+    expect(await redis.exists(`${prefix}:inbox-endpoint:police:02`)).toBe(0);
+
+    // The documented setting for tests and local trials allows http://.
+    const trial = await set('http://127.0.0.1:8080/inbox', { INBOX_PUSH_ALLOW_HTTP: 'true' });
+    expect(trial).toMatchObject({ code: 0, stderr: '' });
+    expect(await redis.hget(`${prefix}:inbox-endpoint:police:02`, 'url')).toBe('http://127.0.0.1:8080/inbox');
+  });
+
+  it('removes an endpoint once; the second time says there is none', async () => {
+    expect(await credentials('endpoint', 'remove', '--agency', 'police', '--organisation', '01')).toMatchObject({ code: 0, stderr: '' });
+    expect(await redis.exists(endpointKey)).toBe(0);
+    const again = await credentials('endpoint', 'remove', '--agency', 'police', '--organisation', '01');
+    expect(again).toMatchObject({ code: 1, stderr: 'no inbox push endpoint for police organisation 01\n' });
+    const shown = await credentials('endpoint', 'show', '--agency', 'police', '--organisation', '01');
+    expect(shown).toMatchObject({ code: 0, stdout: 'no inbox push endpoint for police organisation 01\n' });
   });
 });

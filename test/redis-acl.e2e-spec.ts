@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { ACL_PASSWORD_PLACEHOLDER, AGENCIES, MessagePatterns, hubIntakeQueue, redisAclSetUser } from '#contracts';
-import { PartnerCredentialStore, PartnerInbox } from '#adapter-kit';
+import { ACL_PASSWORD_PLACEHOLDER, AGENCIES, MessagePatterns, hubIntakeQueue, inboxPushQueue, redisAclSetUser } from '#contracts';
+import { InboxEndpointStore, PartnerCredentialStore, PartnerInbox, inboxPushJobId } from '#adapter-kit';
 import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
 import { freePort } from './support/environment.js';
 import { APPS, AppProcess, runCommand } from './support/processes.js';
@@ -68,6 +68,28 @@ describe("the README's Redis ACL for an adapter", () => {
       expect((await inbox.page('01', { limit: 50 })).items).toEqual([message]);
       expect(await inbox.acknowledge('01', message.messageId, new Date())).toEqual(expect.any(String));
     } finally {
+      police.disconnect();
+    }
+  });
+
+  it("lets the police adapter's user read (not write) its forces' push endpoints and keep its own push queue", async () => {
+    const registered = await new InboxEndpointStore(admin, 'mash').set({ agency: 'police', organisation: '01', url: 'https://ppn.example.org/inbox', allowHttp: false });
+    const police = new Redis(policeUrl, { maxRetriesPerRequest: 1 });
+    const push = new Queue(inboxPushQueue('police'), { connection: { url: policeUrl }, prefix: 'mash' });
+    const healthPush = new Queue(inboxPushQueue('health'), { connection: { url: policeUrl }, prefix: 'mash' });
+    try {
+      const endpoints = new InboxEndpointStore(police, 'mash');
+      expect(await endpoints.get('police', '01')).toEqual(registered);
+      // Only the operators' command may point a force's messages somewhere else.
+      await expect(endpoints.set({ agency: 'police', organisation: '01', url: 'https://elsewhere.example.org/', allowHttp: false })).rejects.toThrow(/NOPERM/);
+      await expect(endpoints.remove('police', '01')).rejects.toThrow(/NOPERM/);
+      await expect(police.hgetall('mash:inbox-endpoint:health:RJ1')).rejects.toThrow(/NOPERM/);
+      const job = { agency: 'police', organisation: '01', messageId: randomUUID() };
+      expect((await push.add(MessagePatterns.inboxPush, job, { jobId: inboxPushJobId('police', '01', job.messageId) })).id).toBeDefined();
+      await expect(healthPush.add(MessagePatterns.inboxPush, job, { jobId: 'forged' })).rejects.toThrow(/NOPERM/);
+    } finally {
+      await push.close();
+      await healthPush.close();
       police.disconnect();
     }
   });

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { RedisHealthIndicator } from '#platform';
 import { QueueServer } from '#queue-transport';
 import { Public } from './partner-access.js';
-import { ADAPTER_REDIS } from './tokens.js';
+import { ADAPTER_REDIS, INBOX_PUSH_SERVER } from './tokens.js';
 
 @ApiTags('operations')
 @Controller('health')
@@ -16,6 +16,7 @@ export class AdapterHealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(ADAPTER_REDIS) private readonly redis: Redis,
     @Inject(QueueServer) private readonly deliveries: QueueServer,
+    @Inject(INBOX_PUSH_SERVER) private readonly pushes: QueueServer,
   ) {}
 
   @Get()
@@ -27,6 +28,11 @@ export class AdapterHealthController {
       () => {
         const consumer = this.indicators.check('deliveries');
         return this.deliveries.isConsuming() ? consumer.up() : consumer.down({ message: 'delivery consumer is not running' });
+      },
+      () => {
+        // Stopped, pushes would wait unseen while partners expect them.
+        const consumer = this.indicators.check('inboxPush');
+        return this.pushes.isConsuming() ? consumer.up() : consumer.down({ message: 'inbox push consumer is not running' });
       },
     ]);
   }

@@ -2,7 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type O
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
-import { agencyQueue, hubIntakeQueue, type Agency } from '#contracts';
+import { agencyQueue, hubIntakeQueue, inboxPushQueue, type Agency } from '#contracts';
 import { RateLimiter, RedisHealthIndicator, connectRedis } from '#platform';
 import { QueueClient, QueueServer } from '#queue-transport';
 import { AcceptanceHandler } from './acceptance.handler.js';
@@ -10,6 +10,8 @@ import { AdapterConfig } from './adapter-config.js';
 import { AdapterHealthController } from './adapter-health.controller.js';
 import { InboxActivityReports } from './inbox-activity.js';
 import { InboxDelivery } from './inbox-delivery.js';
+import { InboxEndpointStore } from './inbox-endpoints.js';
+import { InboxPushHandler, InboxPushes } from './inbox-push.js';
 import { InboxController } from './inbox.controller.js';
 import { PartnerInbox } from './inbox.js';
 import { PartnerAccessGuard, PartnerAccessRefusals } from './partner-access.js';
@@ -17,12 +19,12 @@ import { PartnerCredentialStore } from './partner-credentials.js';
 import { PartnerSubmissions } from './partner-submissions.js';
 import { ReceiptBook } from './receipt-book.js';
 import { ReceiptsController } from './receipts.controller.js';
-import { ADAPTER_AGENCY, ADAPTER_REDIS, HUB_INTAKE_CLIENT } from './tokens.js';
+import { ADAPTER_AGENCY, ADAPTER_REDIS, HUB_INTAKE_CLIENT, INBOX_PUSH_CLIENT, INBOX_PUSH_SERVER } from './tokens.js';
 
 /**
  * Everything an agency's adapter shares: durable, de-duplicated submission to
  * the hub, receipts partners can query, each organisation's inbox of what the
- * hub sends back, the consumer of the hub's deliveries,
+ * hub sends back (and its push to organisations' endpoints), the consumer of the hub's deliveries,
  * health, and the guard that admits only this agency's partner systems (every
  * route declares @PartnerRoute() or @Public()). An adapter adds only its
  * partner's format and the mapping.
@@ -32,6 +34,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(HUB_INTAKE_CLIENT) private readonly hub: QueueClient,
     @Inject(ADAPTER_REDIS) private readonly redis: Redis,
+    @Inject(INBOX_PUSH_CLIENT) private readonly pushQueue: QueueClient,
   ) {}
 
   static forAgency(agency: Agency, config: AdapterConfig): DynamicModule {
@@ -39,7 +42,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
     return {
       module: AdapterKitModule,
       imports: [TerminusModule],
-      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler],
+      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler, InboxPushHandler],
       providers: [
         { provide: ADAPTER_AGENCY, useValue: agency },
         { provide: AdapterConfig, useValue: config },
@@ -67,6 +70,42 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
           provide: InboxDelivery,
           inject: [PartnerInbox, InboxActivityReports],
           useFactory: (inbox: PartnerInbox, activity: InboxActivityReports) => new InboxDelivery(inbox, activity),
+        },
+        {
+          provide: InboxEndpointStore,
+          inject: [ADAPTER_REDIS],
+          useFactory: (redis: Redis) => new InboxEndpointStore(redis, config.QUEUE_PREFIX),
+        },
+        {
+          provide: INBOX_PUSH_CLIENT,
+          useFactory: () =>
+            new QueueClient({
+              ...connection,
+              // The agency's own push queue, in its key space.
+              queue: inboxPushQueue(agency),
+              attempts: config.INBOX_PUSH_ATTEMPTS,
+              backoffDelayMs: config.INBOX_PUSH_BACKOFF_MS,
+              maxBackoffDelayMs: config.INBOX_PUSH_MAX_BACKOFF_MS,
+              publishTimeoutMs: config.QUEUE_PUBLISH_TIMEOUT_MS,
+              keepCompletedForSeconds: config.QUEUE_KEEP_COMPLETED_SECONDS,
+              keepFailedForSeconds: config.DEAD_LETTER_RETENTION_DAYS * 86_400,
+            }),
+        },
+        {
+          provide: InboxPushes,
+          inject: [PartnerInbox, InboxEndpointStore, INBOX_PUSH_CLIENT],
+          useFactory: (inbox: PartnerInbox, endpoints: InboxEndpointStore, queue: QueueClient) => new InboxPushes(agency, inbox, endpoints, queue),
+        },
+        {
+          provide: INBOX_PUSH_SERVER,
+          useFactory: () =>
+            new QueueServer({
+              ...connection,
+              queue: inboxPushQueue(agency),
+              maxBackoffDelayMs: config.INBOX_PUSH_MAX_BACKOFF_MS,
+              lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+              stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+            }),
         },
         {
           provide: HUB_INTAKE_CLIENT,
@@ -125,6 +164,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     await this.hub.close();
+    await this.pushQueue.close();
     this.redis.disconnect();
   }
 }

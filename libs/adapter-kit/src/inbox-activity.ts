@@ -18,12 +18,22 @@ export class InboxActivityReports {
   ) {}
 
   async report(event: InboxEvent, partner: PartnerSystem, messages: StoredInboxMessage[], at: Date): Promise<void> {
+    await this.send(event, partner.organisation, partner.credentialId, messages, at);
+  }
+
+  /** The organisation's registered endpoint took the message: a delivery by the adapter, with no credential. */
+  async reportPushed(organisation: string, message: StoredInboxMessage, at: Date): Promise<void> {
+    await this.send('delivered', organisation, null, [message], at);
+  }
+
+  private async send(event: InboxEvent, organisation: string, credentialId: string | null, messages: StoredInboxMessage[], at: Date): Promise<void> {
     if (!messages.length) return;
     const activity: InboxActivity = {
       activityId: randomUUID(),
       adapterAgency: this.agency,
-      organisation: partner.organisation,
-      credentialId: partner.credentialId,
+      organisation,
+      credentialId,
+      ...(credentialId === null && { channel: 'push' as const }),
       event,
       messages: messages.map(({ messageId, kind, correlationId }) => ({ messageId, kind, correlationId })),
       occurredAt: at.toISOString(),

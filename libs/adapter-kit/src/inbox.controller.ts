@@ -15,7 +15,7 @@ import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { INBOX_PAGE_MAX, ToCanonicalUuid } from '#contracts';
 import { CanonicalUuidPipe } from '#platform';
 import { InboxDelivery } from './inbox-delivery.js';
-import { UnknownInboxCursorError } from './inbox.js';
+import { UnknownInboxCursorError, inboxItem } from './inbox.js';
 import { CurrentPartnerSystem, PartnerRoute, type PartnerSystem } from './partner-access.js';
 
 export const INBOX_PAGE_DEFAULT = 50;
@@ -91,7 +91,7 @@ export class InboxController {
       if (error instanceof UnknownInboxCursorError) throw new BadRequestException(error.message);
       throw error;
     }
-    return { items: page.items.map(({ messageId, kind, correlationId, createdAt, body }) => ({ messageId, kind, correlationId, createdAt, body })), next: page.next };
+    return { items: page.items.map(inboxItem), next: page.next };
   }
 
   @Post(':messageId/acknowledge')

@@ -16,6 +16,8 @@ export interface InboxMessage {
 export interface StoredInboxMessage extends InboxMessage {
   /** When a system of the organisation was first given it (GET /inbox); absent until then. */
   deliveredAt?: string;
+  /** When the organisation's registered endpoint first answered 2xx to its push; absent until then. */
+  pushedAt?: string;
   acknowledgedAt?: string;
 }
 
@@ -45,6 +47,11 @@ for _, key in ipairs(KEYS) do
 end
 return 1`;
 
+// Records the first successful push of a message still in the inbox. KEYS: the message's hash. ARGV[1]: when.
+const MARK_PUSHED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSETNX', KEYS[1], 'pushedAt', ARGV[1]) end
+return 1`;
+
 // Acknowledges once: takes the message out of the unacknowledged set and keeps it for the retention period.
 // Returns the acknowledgedAt that stands (the first), or false when there is no such message.
 // KEYS: message hash, unacknowledged set. ARGV: messageId, when, retention seconds.
@@ -62,7 +69,7 @@ return ARGV[2]`;
  * later information requests and outcomes), kept in Redis beside the receipts
  * (AOF, noeviction) under the agency's own key space:
  *
- *   <prefix>:inbox:<agency>:<organisation>:message:<id>    hash: the message, its sequence, deliveredAt, acknowledgedAt
+ *   <prefix>:inbox:<agency>:<organisation>:message:<id>    hash: the message, its sequence, deliveredAt, pushedAt, acknowledgedAt
  *   <prefix>:inbox:<agency>:<organisation>:unacknowledged  sorted set of ids by sequence (arrival order)
  *   <prefix>:inbox:<agency>:<organisation>:sequence        the organisation's arrival counter
  *
@@ -144,6 +151,11 @@ export class PartnerInbox {
     await this.redis.eval(MARK_DELIVERED, messageIds.length, ...messageIds.map((id) => this.messageKey(organisation, id)), at.toISOString());
   }
 
+  /** Records that the organisation's endpoint took the message; only the first time counts. */
+  async markPushed(organisation: string, messageId: string, at: Date): Promise<void> {
+    await this.redis.eval(MARK_PUSHED, 1, this.messageKey(organisation, messageId), at.toISOString());
+  }
+
   /**
    * Acknowledges a message of the organisation's inbox: it leaves the inbox and is kept for the
    * retention period. Returns when it was acknowledged (the first time, however often this is
@@ -172,6 +184,12 @@ function toMessage(fields: Record<string, string>): StoredInboxMessage | null {
     createdAt: fields.createdAt,
     body: JSON.parse(fields.body) as Record<string, unknown>,
     ...(fields.deliveredAt && { deliveredAt: fields.deliveredAt }),
+    ...(fields.pushedAt && { pushedAt: fields.pushedAt }),
     ...(fields.acknowledgedAt && { acknowledgedAt: fields.acknowledgedAt }),
   };
+}
+
+/** A message as a partner sees it, in GET /inbox and in a push: without the inbox's own bookkeeping. */
+export function inboxItem({ messageId, kind, correlationId, createdAt, body }: InboxMessage): InboxMessage {
+  return { messageId, kind, correlationId, createdAt, body };
 }

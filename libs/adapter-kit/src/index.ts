@@ -2,6 +2,8 @@
 import 'reflect-metadata';
 export * from './adapter-config.js';
 export * from './adapter-kit.module.js';
+export * from './inbox-endpoints.js';
+export * from './inbox-push.js';
 export * from './inbox.js';
 export * from './inbox-delivery.js';
 export * from './notification-id.js';

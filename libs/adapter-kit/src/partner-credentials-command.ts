@@ -4,15 +4,21 @@
  *   npm run partner:credentials -- issue --agency police --organisation 01 --system "Exampleshire Police PPN" [--days 365]
  *   npm run partner:credentials -- list [--agency police] [--organisation 01]
  *   npm run partner:credentials -- revoke --id <credential id>
+ *   npm run partner:credentials -- endpoint set --agency police --organisation 01 --url https://ppn.example.org/mash-inbox
+ *   npm run partner:credentials -- endpoint show --agency police --organisation 01
+ *   npm run partner:credentials -- endpoint remove --agency police --organisation 01
  *
  * `issue` prints the credential's id and its token, `mash_<id>_<secret>`,
  * once: only the secret's SHA-256 is kept. `list` never prints a secret or its
- * hash. Connects to REDIS_URL under QUEUE_PREFIX, as the adapters do.
+ * hash. `endpoint set` registers (or replaces) the organisation's inbox push
+ * endpoint and prints its new signing secret once; `endpoint show` never
+ * prints it. Connects to REDIS_URL under QUEUE_PREFIX, as the adapters do.
  * Exit code 0 done, 1 not done (unknown id, Redis unavailable), 2 bad arguments.
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { AGENCIES, ORGANISATION_CODE_RULES, PARTNER_SYSTEM_NAME_PATTERN, organisationCodeProblem, type Agency } from '#contracts';
+import { InboxEndpointStore, inboxEndpointUrlProblem } from './inbox-endpoints.js';
 import {
   MAX_CREDENTIAL_DAYS,
   PartnerCredentialStore,
@@ -27,17 +33,33 @@ const USAGE = `usage: npm run partner:credentials -- <command> [options]
   list   [--agency <agency> [--organisation <code>]]
                                            every credential and its status (never a secret)
   revoke --id <credential id>              revoke a credential at once, for good
+  endpoint set    --agency <agency> --organisation <code> --url https://…
+                                           register (or replace) the organisation's inbox push endpoint;
+                                           its new signing secret is printed once
+  endpoint show   --agency <agency> --organisation <code>
+                                           the registered endpoint (never its secret)
+  endpoint remove --agency <agency> --organisation <code>
+                                           stop pushing to the organisation; its inbox stays
 agencies: ${AGENCIES.join(', ')}; --days: 1 to ${MAX_CREDENTIAL_DAYS} (default 365)
 organisation codes:
 ${AGENCIES.map((agency) => `  ${agency.padEnd(9)}  ${ORGANISATION_CODE_RULES[agency].name}, e.g. ${ORGANISATION_CODE_RULES[agency].example}`).join('\n')}
-Redis: REDIS_URL and QUEUE_PREFIX, as the adapters use them`;
+Redis: REDIS_URL and QUEUE_PREFIX, as the adapters use them; INBOX_PUSH_ALLOW_HTTP=true allows http:// endpoints (tests, local trials)`;
 
 class UsageError extends Error {}
 
 type Command =
   | { name: 'issue'; agency: Agency; organisation: string; system: string; days: number }
   | { name: 'list'; agency?: Agency; organisation?: string }
-  | { name: 'revoke'; id: string };
+  | { name: 'revoke'; id: string }
+  | { name: 'endpoint set'; agency: Agency; organisation: string; url: string }
+  | { name: 'endpoint show' | 'endpoint remove'; agency: Agency; organisation: string };
+
+const ENDPOINT_ACTIONS = ['set', 'show', 'remove'];
+
+/** http:// endpoints only where the operator says so, as the adapters' setting of the same name. */
+function allowHttp(): boolean {
+  return process.env.INBOX_PUSH_ALLOW_HTTP === 'true';
+}
 
 function parseCommand(args: string[]): Command {
   let parsed: ReturnType<typeof parse>;
@@ -47,10 +69,25 @@ function parseCommand(args: string[]): Command {
     throw new UsageError((error as Error).message);
   }
   const { values, positionals } = parsed;
-  const [name, ...extra] = positionals;
-  if (!name) throw new UsageError('a command is required');
+  const [first, ...rest] = positionals;
+  if (!first) throw new UsageError('a command is required');
+  let name = first;
+  let extra = rest;
+  if (first === 'endpoint') {
+    const [action, ...more] = rest;
+    if (!action || !ENDPOINT_ACTIONS.includes(action)) throw new UsageError(`endpoint needs one of ${ENDPOINT_ACTIONS.join(', ')}${action ? `, not ${JSON.stringify(action)}` : ''}`);
+    name = `endpoint ${action}`;
+    extra = more;
+  }
   if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
-  const allowed: Record<string, string[]> = { issue: ['agency', 'organisation', 'system', 'days'], list: ['agency', 'organisation'], revoke: ['id'] };
+  const allowed: Record<string, string[]> = {
+    issue: ['agency', 'organisation', 'system', 'days'],
+    list: ['agency', 'organisation'],
+    revoke: ['id'],
+    'endpoint set': ['agency', 'organisation', 'url'],
+    'endpoint show': ['agency', 'organisation'],
+    'endpoint remove': ['agency', 'organisation'],
+  };
   if (!allowed[name]) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   const wrong = Object.keys(values).find((option) => !allowed[name].includes(option));
   if (wrong) throw new UsageError(`${name} does not take --${wrong}`);
@@ -93,6 +130,17 @@ function parseCommand(args: string[]): Command {
       const listed = agency(values.agency, false);
       return { name, agency: listed, organisation: organisation(listed, values.organisation, false) };
     }
+    case 'endpoint set':
+    case 'endpoint show':
+    case 'endpoint remove': {
+      const of = agency(values.agency, true)!;
+      const ofOrganisation = organisation(of, values.organisation, true)!;
+      if (name !== 'endpoint set') return { name, agency: of, organisation: ofOrganisation };
+      if (values.url === undefined) throw new UsageError('--url is required: the https:// address the organisation\'s system receives messages on');
+      const problem = inboxEndpointUrlProblem(values.url, allowHttp());
+      if (problem) throw new UsageError(`--url: ${problem}`);
+      return { name, agency: of, organisation: ofOrganisation, url: values.url };
+    }
     default: {
       if (values.id === undefined) throw new UsageError('--id is required');
       if (!isUuid(values.id)) throw new UsageError(`--id must be a credential id (a lower-case UUID), not ${JSON.stringify(values.id)}`);
@@ -106,7 +154,14 @@ function parse(args: string[]) {
     args,
     allowPositionals: true,
     strict: true,
-    options: { agency: { type: 'string' }, organisation: { type: 'string' }, system: { type: 'string' }, days: { type: 'string' }, id: { type: 'string' } },
+    options: {
+      agency: { type: 'string' },
+      organisation: { type: 'string' },
+      system: { type: 'string' },
+      days: { type: 'string' },
+      id: { type: 'string' },
+      url: { type: 'string' },
+    },
   });
 }
 
@@ -116,9 +171,36 @@ function describe(credential: PartnerCredential, now: Date): string {
   return `${credential.id}  ${credential.agency.padEnd(9)}  ${credential.organisation.padEnd(9)}  ${status.padEnd(7)}  created ${credential.createdAt}  ${when}  ${JSON.stringify(credential.system)}`;
 }
 
-async function run(command: Command, store: PartnerCredentialStore): Promise<number> {
+async function run(command: Command, store: PartnerCredentialStore, endpoints: InboxEndpointStore): Promise<number> {
   const now = new Date();
   switch (command.name) {
+    case 'endpoint set': {
+      const endpoint = await endpoints.set({ agency: command.agency, organisation: command.organisation, url: command.url, allowHttp: allowHttp(), now });
+      console.log(`registered the inbox push endpoint of ${endpoint.agency} organisation ${endpoint.organisation}: ${endpoint.url}`);
+      console.log(`secret:  ${endpoint.secret}`);
+      console.log(
+        'The secret is shown only now (any earlier one no longer signs). Give it to the system\'s integrators over a secure channel;\n' +
+          'each push carries X-MASH-Signature: sha256=<HMAC-SHA256 with this secret of "<X-MASH-Timestamp>.<body>">',
+      );
+      return 0;
+    }
+    case 'endpoint show': {
+      const endpoint = await endpoints.get(command.agency, command.organisation);
+      if (!endpoint) {
+        console.log(`no inbox push endpoint for ${command.agency} organisation ${command.organisation}`);
+        return 0;
+      }
+      console.log(`${endpoint.agency}  ${endpoint.organisation}  ${endpoint.url}  registered ${endpoint.createdAt}`);
+      return 0;
+    }
+    case 'endpoint remove': {
+      if (!(await endpoints.remove(command.agency, command.organisation))) {
+        console.error(`no inbox push endpoint for ${command.agency} organisation ${command.organisation}`);
+        return 1;
+      }
+      console.log(`removed the inbox push endpoint of ${command.agency} organisation ${command.organisation}; its messages wait in the inbox for pulling`);
+      return 0;
+    }
     case 'issue': {
       const { credential, token } = await store.issue({
         agency: command.agency,
@@ -184,8 +266,8 @@ async function main(): Promise<number> {
   const redis = connectRedis(config.REDIS_URL, 'partner-credentials');
   try {
     // A credential in a Redis that may evict keys could vanish, locking its system out.
-    if (command.name !== 'list') await assertRedisKeepsQueuedMessages(redis, 'REDIS_URL');
-    return await run(command, new PartnerCredentialStore(redis, config.QUEUE_PREFIX));
+    if (command.name !== 'list' && command.name !== 'endpoint show') await assertRedisKeepsQueuedMessages(redis, 'REDIS_URL');
+    return await run(command, new PartnerCredentialStore(redis, config.QUEUE_PREFIX), new InboxEndpointStore(redis, config.QUEUE_PREFIX));
   } finally {
     redis.disconnect();
   }

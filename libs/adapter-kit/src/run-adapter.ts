@@ -5,6 +5,7 @@ import { RedisUnavailableFilter, configureHttpApp, corsOrigins, createLogger, pa
 import { QueueServer, connectQueueConsumer } from '#queue-transport';
 import type { AdapterConfig } from './adapter-config.js';
 import { CanonicalMappingFilter } from './canonical-mapping.filter.js';
+import { INBOX_PUSH_SERVER } from './tokens.js';
 import { CanonicalMappingError } from './partner-submissions.js';
 
 export interface AdapterOptions {
@@ -15,7 +16,7 @@ export interface AdapterOptions {
   filters?: (kitHandling: ExceptionFilter) => ExceptionFilter[];
 }
 
-/** Starts an adapter: partner-facing HTTP plus the consumer of the hub's deliveries to this agency. */
+/** Starts an adapter: partner-facing HTTP, the consumer of the hub's deliveries to this agency and that of its inbox pushes. */
 export async function runAdapter(name: string, module: DynamicModule, config: AdapterConfig, docs: HttpAppOptions, options: AdapterOptions = {}) {
   const logger = createLogger(name, config.LOG_LEVEL);
   const app = await NestFactory.create(module, { logger, bufferLogs: true });
@@ -29,6 +30,7 @@ export async function runAdapter(name: string, module: DynamicModule, config: Ad
   };
   app.useGlobalFilters(redisUnavailable, canonicalMapping, ...(options.filters?.(kitHandling) ?? []));
   connectQueueConsumer(app, app.get(QueueServer));
+  connectQueueConsumer(app, app.get<QueueServer>(INBOX_PUSH_SERVER));
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   logger.log(`${name} listening on ${config.HOST}:${config.PORT}`, 'Bootstrap');

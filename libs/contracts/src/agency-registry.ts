@@ -1,7 +1,7 @@
 import { AGENCIES, type Agency } from './agencies.js';
 import type { Article6Basis, Article9Condition, ReferralSource, StatutoryGateway } from './codes.js';
 import { ORGANISATION_CODE_RULES, type OrganisationCodeRule } from './organisations.js';
-import { agencyQueue, hubIntakeQueue } from './queues.js';
+import { agencyQueue, hubIntakeQueue, inboxPushQueue } from './queues.js';
 
 /** The lawful basis an agency's notices rely on unless the notice says otherwise. */
 export interface DefaultLawfulBasis {
@@ -92,14 +92,15 @@ export function agencyProfile(agency: Agency): AgencyProfile {
 
 /**
  * The Redis keys an agency's adapter may touch under the queue prefix: its own
- * intake and deliveries queues, its receipts, its organisations' inboxes and rate limits, and (read only)
- * the partner credentials it checks.
+ * intake, deliveries and inbox push queues, its receipts, its organisations' inboxes and rate limits, and
+ * (read only) the partner credentials it checks and its organisations' push endpoints, which only the
+ * operators' command writes.
  */
 export function redisAclKeyPatterns(agency: Agency, prefix: string): { readWrite: string[]; readOnly: string[] } {
   const { intakeQueue, deliveriesQueue } = AGENCY_REGISTRY[agency];
   return {
-    readWrite: [`${prefix}:${intakeQueue}:*`, `${prefix}:${deliveriesQueue}:*`, `${prefix}:receipt:${agency}:*`, `${prefix}:inbox:${agency}:*`, `${prefix}:rate:${agency}:*`],
-    readOnly: [`${prefix}:partner-credential:*`],
+    readWrite: [`${prefix}:${intakeQueue}:*`, `${prefix}:${deliveriesQueue}:*`, `${prefix}:receipt:${agency}:*`, `${prefix}:inbox:${agency}:*`, `${prefix}:rate:${agency}:*`, `${prefix}:${inboxPushQueue(agency)}:*`],
+    readOnly: [`${prefix}:partner-credential:*`, `${prefix}:inbox-endpoint:${agency}:*`],
   };
 }
 

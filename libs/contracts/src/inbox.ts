@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsUUID, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { AGENCIES, type Agency } from './agencies.js';
 import { IsInstant } from './dates.js';
 import { IsOrganisationCodeOf } from './organisations.js';
@@ -7,6 +7,13 @@ import { IsOrganisationCodeOf } from './organisations.js';
 /** What a partner organisation did with messages in its inbox, as the hub's audit trail records it. */
 export const INBOX_EVENTS = ['delivered', 'acknowledged'] as const;
 export type InboxEvent = (typeof INBOX_EVENTS)[number];
+
+/**
+ * How a message reached the organisation: listed by one of its systems (`pull`, GET /inbox), or
+ * posted by the adapter to the organisation's registered endpoint (`push`).
+ */
+export const INBOX_CHANNELS = ['pull', 'push'] as const;
+export type InboxChannel = (typeof INBOX_CHANNELS)[number];
 
 /** The most messages one inbox page (and so one report of deliveries) holds. */
 export const INBOX_PAGE_MAX = 200;
@@ -45,12 +52,18 @@ export class InboxActivity {
   @IsOrganisationCodeOf('adapterAgency')
   organisation!: string;
 
-  /** The partner system's credential that listed or acknowledged the messages. */
+  /** The partner system's credential that listed or acknowledged the messages; none for a push. */
+  @ValidateIf((activity: InboxActivity) => activity.channel !== 'push')
   @IsUUID()
-  credentialId!: string;
+  credentialId!: string | null;
 
   @IsIn(INBOX_EVENTS)
   event!: InboxEvent;
+
+  /** Absent means `pull`. A push is only ever a delivery, never an acknowledgement. */
+  @IsOptional()
+  @IsIn(INBOX_CHANNELS)
+  channel?: InboxChannel;
 
   @IsArray()
   @ArrayMinSize(1)

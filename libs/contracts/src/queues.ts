@@ -29,6 +29,11 @@ export function agencyQueue(agency: Agency): string {
   return `${agency}-deliveries`;
 }
 
+/** The adapter's own queue of pushes of inbox messages to organisations' registered endpoints. */
+export function inboxPushQueue(agency: Agency): string {
+  return `${agency}-inbox-push`;
+}
+
 /** Message patterns (the BullMQ job name, and the Nest @EventPattern). */
 export const MessagePatterns = {
   /** A partner's safeguarding notification, in canonical form, for the hub. */
@@ -39,4 +44,6 @@ export const MessagePatterns = {
   partnerAccessRefused: 'partner.access_refused',
   /** A partner system was given messages from its organisation's inbox, or acknowledged one, for the hub's audit trail. */
   inboxActivity: 'inbox.activity',
+  /** Push one inbox message to its organisation's registered endpoint (the adapter's own push queue). */
+  inboxPush: 'inbox.push',
 } as const;

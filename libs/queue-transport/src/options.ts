@@ -36,6 +36,8 @@ export interface QueueServerOptions extends QueueConnectionOptions {
   probeAvailability?: () => Promise<void>;
   /** How often a paused consumer probes; default 1000. */
   availabilityProbeIntervalMs?: number;
+  /** The longest retry delay of messages its producer published with maxBackoffDelayMs; give both the same value. */
+  maxBackoffDelayMs?: number;
 }
 
 export interface QueueClientOptions extends QueueConnectionOptions {
@@ -45,6 +47,11 @@ export interface QueueClientOptions extends QueueConnectionOptions {
   attempts?: number;
   /** First retry delay; exponential with jitter 0.5; default 1000. */
   backoffDelayMs?: number;
+  /**
+   * No retry waits longer than this (then jitter 0.5 below it). Unset: no cap. The consumer must be
+   * given the same maxBackoffDelayMs, as BullMQ computes the delay in the worker.
+   */
+  maxBackoffDelayMs?: number;
   /** Completed jobs are removed after this long (0: at once); default 1 hour. A message's QueueRecord may say otherwise. */
   keepCompletedForSeconds?: number;
   /** Dead letters (failed jobs) are removed after this long; default 30 days. A message's QueueRecord may say otherwise. */
@@ -63,3 +70,6 @@ export const DEFAULT_KEEP_COMPLETED_FOR_SECONDS = 60 * 60;
 export const DEFAULT_KEEP_FAILED_FOR_SECONDS = 30 * 24 * 60 * 60;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
 export const DEFAULT_AVAILABILITY_PROBE_INTERVAL_MS = 1_000;
+
+/** The backoff type of messages published with maxBackoffDelayMs. */
+export const CAPPED_EXPONENTIAL_BACKOFF = 'capped-exponential';

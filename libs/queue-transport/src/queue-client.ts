@@ -3,6 +3,7 @@ import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microser
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  CAPPED_EXPONENTIAL_BACKOFF,
   DEFAULT_ATTEMPTS,
   DEFAULT_BACKOFF_DELAY_MS,
   DEFAULT_KEEP_COMPLETED_FOR_SECONDS,
@@ -112,7 +113,11 @@ export class QueueClient extends ClientProxy {
       await queue.add(pattern, record.data, {
         jobId,
         attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.options.backoffDelayMs ?? DEFAULT_BACKOFF_DELAY_MS, jitter: 0.5 },
+        backoff: {
+          type: this.options.maxBackoffDelayMs === undefined ? 'exponential' : CAPPED_EXPONENTIAL_BACKOFF,
+          delay: this.options.backoffDelayMs ?? DEFAULT_BACKOFF_DELAY_MS,
+          jitter: 0.5,
+        },
         // Queued messages hold personal data: kept only as long as they are needed.
         removeOnComplete: keepCompleted === 0 ? true : { age: keepCompleted },
         // The failed set is the dead-letter store: kept long enough for operators to read and replay.

@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { firstAttemptLogLine } from './attempt-log.js';
 import { isPermanentError, toJobFailure } from './failures.js';
 import {
+  CAPPED_EXPONENTIAL_BACKOFF,
   DEFAULT_AVAILABILITY_PROBE_INTERVAL_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_LOCK_DURATION_MS,
@@ -112,6 +113,7 @@ export class QueueServer extends Server implements CustomTransportStrategy {
       lockDuration: this.options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
       stalledInterval: this.options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
       autorun: true,
+      settings: { backoffStrategy: (attemptsMade, type, _error, job) => this.backoffDelay(attemptsMade, type, job) },
     });
     this.worker = worker;
     this.watch(worker);
@@ -152,6 +154,19 @@ export class QueueServer extends Server implements CustomTransportStrategy {
       if (kind === 'transient' && error instanceof Error && !(error instanceof UnrecoverableError)) throw error;
       throw toJobFailure(error);
     }
+  }
+
+  /** Exponential with jitter 0.5, as BullMQ's own, but never above maxBackoffDelayMs. */
+  private backoffDelay(attemptsMade: number, type: string | undefined, job: MinimalJob | undefined): number {
+    const max = this.options.maxBackoffDelayMs;
+    if (type !== CAPPED_EXPONENTIAL_BACKOFF || max === undefined) {
+      // Retrying at once would hide the misconfiguration: the message is dead-lettered (-1: no retry) and this says why.
+      this.logger.error({ message: 'unknown backoff; give the consumer maxBackoffDelayMs', queue: this.queueName, jobId: job?.id, backoff: type });
+      return -1;
+    }
+    const base = typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : 0;
+    const ceiling = Math.min(Math.pow(2, attemptsMade - 1) * base, max);
+    return Math.floor(ceiling * 0.5 + Math.random() * ceiling * 0.5);
   }
 
   private probeIntervalMs(): number {

@@ -220,6 +220,27 @@ describe('BullMQ transport (real Redis)', () => {
     await expect(bed.deadLetters.replay(bed.queue, randomUUID())).rejects.toThrow(DeadLetterNotFoundError);
     expect(await bed.deadLetters.get(bed.queue, randomUUID())).toBeNull();
   });
+
+  it('never waits longer than maxBackoffDelayMs between retries when producer and consumer are given it', async () => {
+    await bed.dispose();
+    bed = new QueueTestBed({ attempts: 6, backoffDelayMs: 100, maxBackoffDelayMs: 150 });
+    await bed.startConsumer({ maxBackoffDelayMs: 150 });
+    const started = Date.now();
+    const jobId = await bed.publish('test.flaky', { failures: 5 });
+    await waitFor('the sixth attempt to succeed', async () => (await bed.jobState(jobId)) === 'completed', 5_000);
+    // Uncapped, the five retries would wait at least 50 + 100 + 200 + 400 + 800 ms; capped, at most 100 + 4 x 150.
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(bed.recorder.of(jobId).map((delivery) => delivery.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('dead-letters at its first failure a message whose capped backoff its consumer was not given, rather than retrying at once', async () => {
+    await bed.dispose();
+    bed = new QueueTestBed({ attempts: 6, backoffDelayMs: 100, maxBackoffDelayMs: 150 });
+    await bed.startConsumer();
+    const jobId = await bed.publish('test.flaky', { failures: 5 });
+    await waitFor('the dead letter', async () => (await bed.jobState(jobId)) === 'failed');
+    expect(bed.recorder.of(jobId)).toHaveLength(1);
+  });
 });
 
 @Controller('contacts')

@@ -2,7 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { InboxActivity, InvalidMessageError, MessagePatterns, validateMessage } from '#contracts';
+import { AGENCY_REGISTRY, InboxActivity, InvalidMessageError, MessagePatterns, validateMessage } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
 import { AuditTrail, type AuditAction } from '../audit/audit-trail.js';
 import { lockAllInOrder } from '../database/advisory-locks.js';
@@ -17,7 +17,9 @@ const ACTIONS: Record<InboxActivity['event'], AuditAction> = {
  * An adapter gave a partner system messages from its organisation's inbox
  * (the first time each was listed) or the system acknowledged one: the trail
  * records 'inbox.delivered' or 'inbox.acknowledged' by that system, about the
- * outbox message, with the organisation and credential.
+ * outbox message, with the organisation and credential. A push to the
+ * organisation's registered endpoint is a delivery by the adapter itself
+ * (details.channel 'push', no credential).
  *
  * Once per organisation, message and action: the adapter may report an act
  * twice (two requests at once, a retry after a lost reply, a redelivered job),
@@ -45,6 +47,9 @@ export class InboxActivityHandler {
       if (error instanceof InvalidMessageError) throw new PermanentMessageError(error.message, error.errors);
       throw error;
     }
+    const push = activity.channel === 'push';
+    // A push only delivers: acknowledging is the organisation's own act, with its credential.
+    if (push && activity.event !== 'delivered') throw new PermanentMessageError(`inbox activity ${activity.activityId}: a push can only be a delivery, not ${activity.event}`);
     const action = ACTIONS[activity.event];
     const { adapterAgency: agency, organisation } = activity;
     const messageIds = activity.messages.map((message) => message.messageId.toLowerCase());
@@ -61,7 +66,7 @@ export class InboxActivityHandler {
       await this.audit.append(
         manager,
         fresh.map((message) => ({
-          actor: { type: 'agency_system', id: activity.credentialId, onBehalfOf: agency },
+          actor: { type: 'agency_system', id: push ? AGENCY_REGISTRY[agency].adapter.name : activity.credentialId!, onBehalfOf: agency },
           action,
           subject: { type: 'outbox_message', id: message.messageId },
           correlationId: message.correlationId,
@@ -69,7 +74,8 @@ export class InboxActivityHandler {
           details: {
             agency,
             organisation,
-            credentialId: activity.credentialId,
+            credentialId: push ? null : activity.credentialId,
+            ...(push && { channel: 'push' }),
             messageId: message.messageId.toLowerCase(),
             kind: message.kind,
             reportedAt: activity.occurredAt,

@@ -92,4 +92,44 @@ describe('inbox activity (Postgres)', () => {
     await expect(handler.onActivity(claimed, context())).rejects.toThrow(/claiming to be from health arrived on the police intake queue/);
     expect(await events(claimed.messages[0].messageId)).toEqual([]);
   });
+
+  it("records a push as a delivery by the adapter, once, and not again when a system lists the message", async () => {
+    const pushed = report({ credentialId: null, channel: 'push' });
+    const [message] = pushed.messages;
+    await Promise.all([pushed, { ...pushed, activityId: randomUUID() }].map((copy) => handler.onActivity(copy, context())));
+    await handler.onActivity(report({ messages: [message] }), context());
+    const recorded = await withDatabase(
+      async (db) =>
+        (await db.query("SELECT actor_type, actor_id, on_behalf_of, details FROM audit_event WHERE subject_type = 'outbox_message' AND subject_id = $1", [message.messageId]))
+          .rows as { actor_type: string; actor_id: string; on_behalf_of: string; details: Record<string, unknown> }[],
+    );
+    expect(recorded).toEqual([
+      {
+        actor_type: 'agency_system',
+        actor_id: 'police-adapter',
+        on_behalf_of: 'police',
+        details: expect.objectContaining({ channel: 'push', credentialId: null, organisation: '01', messageId: message.messageId }),
+      },
+    ]);
+  });
+
+  it('refuses for good a pushed acknowledgement, and a pull without a credential, recording nothing', async () => {
+    const acknowledgedByPush = report({ credentialId: null, channel: 'push', event: 'acknowledged' });
+    await expect(handler.onActivity(acknowledgedByPush, context())).rejects.toThrow(
+      new PermanentMessageError(`inbox activity ${acknowledgedByPush.activityId}: a push can only be a delivery, not acknowledged`),
+    );
+    const noCredential = report({ credentialId: null });
+    const error = await handler.onActivity(noCredential, context()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PermanentMessageError);
+    expect(((error as PermanentMessageError).details as { path: string }[]).map((e) => e.path)).toEqual(['credentialId']);
+    const wrongChannel = await handler.onActivity(report({ channel: 'carrier-pigeon' as 'push' }), context()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(((wrongChannel as PermanentMessageError).details as { path: string }[]).map((e) => e.path)).toEqual(['channel']);
+    for (const refused of [acknowledgedByPush, noCredential]) expect(await events(refused.messages[0].messageId)).toEqual([]);
+  });
 });

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { AGENCIES, HUB_INTAKE_QUEUES, ToCanonicalUuid, agencyQueue } from '#contracts';
+import { AGENCIES, HUB_INTAKE_QUEUES, ToCanonicalUuid, agencyQueue, inboxPushQueue } from '#contracts';
 import { BULK_REPLAY_LIMIT, DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
@@ -12,8 +12,8 @@ import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 
-/** Every queue whose failed messages an operator may inspect and replay. */
-export const OBSERVED_QUEUES = [...HUB_INTAKE_QUEUES, ...AGENCIES.map(agencyQueue)];
+/** Every queue whose failed messages an operator may inspect and replay (an inbox push replayed is tried again, if not yet acknowledged). */
+export const OBSERVED_QUEUES = [...HUB_INTAKE_QUEUES, ...AGENCIES.map(agencyQueue), ...AGENCIES.map(inboxPushQueue)];
 
 export class DeadLetterQuery {
   @IsOptional()
