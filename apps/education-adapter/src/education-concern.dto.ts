@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { PartnerConsentDto } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -73,9 +74,6 @@ export const DSL_DECISION_CODES = ['REFER_TO_MASH', 'EARLY_HELP', 'MONITOR'] as 
 export const LINK_CODES = ['SIBLING', 'WITNESS', 'ALLEGED_TO_HAVE_HARMED', 'ALSO_AFFECTED', 'OTHER'] as const;
 export const LOOKED_AFTER_CODES = ['S20', 'S31_CARE_ORDER', 'S38_INTERIM_CARE_ORDER', 'PREVIOUSLY_LOOKED_AFTER'] as const;
 export const ADULT_ROLE_CODES = ['PARENT', 'CARER', 'ALLEGED_TO_HAVE_HARMED', 'OTHER'] as const;
-export const CONSENT_CODES = ['GIVEN', 'REFUSED', 'NOT_SOUGHT', 'NOT_REQUIRED'] as const;
-export const CONSENT_GIVER_CODES = ['PARENT', 'CARER', 'CHILD'] as const;
-export const NOT_SOUGHT_CODES = ['RISK_TO_CHILD', 'RISK_TO_ADULT', 'PREJUDICE_INVESTIGATION', 'UNDUE_DELAY'] as const;
 
 /** Who is sending, set on each pupil by the concern while it is read. */
 const RAISED_BY_KEY = Symbol('raisedBy');
@@ -291,21 +289,6 @@ export class ConcernAdultDto {
   relationshipToPupil?: string;
 }
 
-export class ConcernConsentDto {
-  @ApiProperty({ enum: CONSENT_CODES })
-  @IsIn(CONSENT_CODES)
-  status!: (typeof CONSENT_CODES)[number];
-
-  @ApiPropertyOptional({ enum: CONSENT_GIVER_CODES, description: 'Required when GIVEN; CHILD means a Gillick-competent pupil' })
-  @ValidateIf((c: ConcernConsentDto) => c.status === 'GIVEN')
-  @IsIn(CONSENT_GIVER_CODES, { message: '$property is required when consent was GIVEN: PARENT, CARER or CHILD' })
-  givenBy?: (typeof CONSENT_GIVER_CODES)[number];
-
-  @ApiPropertyOptional({ enum: NOT_SOUGHT_CODES, description: 'Required when NOT_SOUGHT' })
-  @ValidateIf((c: ConcernConsentDto) => c.status === 'NOT_SOUGHT')
-  @IsIn(NOT_SOUGHT_CODES, { message: `$property is required when consent was NOT_SOUGHT: one of ${NOT_SOUGHT_CODES.join(', ')}` })
-  reasonNotSought?: (typeof NOT_SOUGHT_CODES)[number];
-}
 
 export class EducationConcernDto {
   @ApiProperty({ example: 'SC-2026-000451', description: "The school's or virtual school's own concern reference: 2 to 10 capital letters, the year, a serial number; sending it again is safe" })
@@ -398,8 +381,8 @@ export class EducationConcernDto {
   @IsIn(DSL_DECISION_CODES)
   dslDecision!: (typeof DSL_DECISION_CODES)[number];
 
-  @ApiProperty({ type: ConcernConsentDto })
+  @ApiProperty({ type: PartnerConsentDto })
   @ValidateNested()
-  @Type(() => ConcernConsentDto)
-  consent!: ConcernConsentDto;
+  @Type(() => PartnerConsentDto)
+  consent!: PartnerConsentDto;
 }

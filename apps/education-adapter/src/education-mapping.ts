@@ -1,10 +1,9 @@
+import { canonicalConsent } from '#adapter-kit';
 import {
   AGENCY_REGISTRY,
   NOTIFICATION_SCHEMA_VERSION,
   type AdultRole,
   type AssessmentFactorCode,
-  type ConsentGiver,
-  type ConsentNotSoughtReason,
   type DslDecision,
   type LinkedPupilConnection,
   type LookedAfterStatus,
@@ -12,7 +11,7 @@ import {
   type ReferralSource,
   type SafeguardingNotification,
 } from '#contracts';
-import type { ConcernConsentDto, ConcernPupilDto, EducationConcern, EducationConcernDto, LinkedPupilDto, LookedAfterDto, ConcernAdultDto } from './education-concern.dto.js';
+import type { ConcernPupilDto, EducationConcern, EducationConcernDto, LinkedPupilDto, LookedAfterDto, ConcernAdultDto } from './education-concern.dto.js';
 
 /**
  * A school's concern categories as DfE assessment factors. All are concerns
@@ -73,19 +72,6 @@ const ADULT_ROLES: Record<ConcernAdultDto['role'], AdultRole> = {
   OTHER: 'other',
 };
 
-const GIVERS: Record<NonNullable<ConcernConsentDto['givenBy']>, ConsentGiver> = {
-  PARENT: 'parent',
-  CARER: 'carer',
-  CHILD: 'gillick_competent_child',
-};
-
-const NOT_SOUGHT: Record<NonNullable<ConcernConsentDto['reasonNotSought']>, ConsentNotSoughtReason> = {
-  RISK_TO_CHILD: 'risk_of_significant_harm_to_child',
-  RISK_TO_ADULT: 'risk_of_serious_harm_to_adult',
-  PREJUDICE_INVESTIGATION: 'prejudice_criminal_investigation',
-  UNDUE_DELAY: 'undue_delay',
-};
-
 /**
  * The sender's urgency: immediate danger, as the DSL judges it, is red; a
  * referral to the MASH is amber; a concern shared for early help or
@@ -113,7 +99,6 @@ export function toCanonical(
   ids: { notificationId: string; correlationId: string; sourceOrganisation: string },
 ): SafeguardingNotification {
   const education = AGENCY_REGISTRY.education;
-  const consent = concern.consent;
   const fromSchool = concern.raisedBy === 'SCHOOL';
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
@@ -147,11 +132,7 @@ export function toCanonical(
       })),
     },
     narrative: concern.narrative,
-    consent: {
-      status: consent.status.toLowerCase() as SafeguardingNotification['consent']['status'],
-      ...(consent.givenBy && { givenBy: GIVERS[consent.givenBy] }),
-      ...(consent.reasonNotSought && { notSoughtReason: NOT_SOUGHT[consent.reasonNotSought] }),
-    },
+    consent: canonicalConsent(concern.consent),
     lawfulBasis: { ...education.defaultLawfulBasis, statutoryGateways: [...education.defaultLawfulBasis.statutoryGateways] },
     referralSource: referralSource(concern),
     details: {

@@ -1,9 +1,8 @@
+import { canonicalConsent } from '#adapter-kit';
 import {
   AGENCY_REGISTRY,
   NOTIFICATION_SCHEMA_VERSION,
   type AssessmentFactorCode,
-  type ConsentGiver,
-  type ConsentNotSoughtReason,
   type HousingDetails,
   type HousingNoticeKind,
   type LawfulBasis,
@@ -38,18 +37,6 @@ const KINDS: Record<HousingNoticeKindCode, HousingNoticeKind> = {
   DUTY_TO_REFER: 'duty_to_refer',
   ANTI_SOCIAL_BEHAVIOUR: 'anti_social_behaviour',
   EVICTION: 'eviction',
-};
-
-const GIVERS: Record<NonNullable<HousingConsentDto['givenBy']>, ConsentGiver> = {
-  PARENT: 'parent',
-  CARER: 'carer',
-  CHILD: 'gillick_competent_child',
-};
-
-const NOT_SOUGHT: Record<NonNullable<HousingConsentDto['reasonNotSought']>, ConsentNotSoughtReason> = {
-  RISK_TO_CHILD: 'risk_of_significant_harm_to_child',
-  RISK_TO_ADULT: 'risk_of_serious_harm_to_adult',
-  UNDUE_DELAY: 'undue_delay',
 };
 
 /** Days from the day a notice was raised to a date (negative when the date has passed). */
@@ -115,7 +102,6 @@ export function toCanonical(
   };
   const children = notice.household.members.filter((member) => isChildOn(member, notice.raisedAt));
   const adults = notice.household.members.filter((member) => !isChildOn(member, notice.raisedAt));
-  const consent = notice.consent;
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
     notificationId: ids.notificationId,
@@ -144,11 +130,7 @@ export function toCanonical(
       })),
     },
     narrative: notice.summary,
-    consent: {
-      status: consent.status.toLowerCase() as SafeguardingNotification['consent']['status'],
-      ...(consent.givenBy && { givenBy: GIVERS[consent.givenBy] }),
-      ...(consent.reasonNotSought && { notSoughtReason: NOT_SOUGHT[consent.reasonNotSought] }),
-    },
+    consent: canonicalConsent(notice.consent),
     lawfulBasis: lawfulBasis(notice),
     referralSource: AGENCY_REGISTRY.housing.referralSource,
     details: details(notice, children, adults),

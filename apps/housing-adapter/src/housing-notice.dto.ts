@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { PARTNER_CONSENT_CODES, PARTNER_CONSENT_GIVER_CODES, PARTNER_NOT_SOUGHT_CODES } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -185,9 +186,10 @@ export class HousingOfficerDto {
   contact!: string;
 }
 
-export const CONSENT_CODES = ['GIVEN', 'REFUSED', 'NOT_SOUGHT', 'NOT_REQUIRED'] as const;
-export const CONSENT_GIVER_CODES = ['PARENT', 'CARER', 'CHILD'] as const;
-export const NOT_SOUGHT_CODES = ['RISK_TO_CHILD', 'RISK_TO_ADULT', 'UNDUE_DELAY'] as const;
+const CONSENT_CODES = PARTNER_CONSENT_CODES;
+const CONSENT_GIVER_CODES = PARTNER_CONSENT_GIVER_CODES;
+/** The partners' reasons, less prejudicing a criminal investigation, which a housing service is not conducting. */
+export const NOT_SOUGHT_CODES = PARTNER_NOT_SOUGHT_CODES.filter((code) => code !== 'PREJUDICE_INVESTIGATION');
 
 export class HousingConsentDto {
   @ApiProperty({ enum: CONSENT_CODES, description: 'GIVEN is required for a duty to refer' })
@@ -202,7 +204,7 @@ export class HousingConsentDto {
   @ApiPropertyOptional({ enum: NOT_SOUGHT_CODES, description: 'Required when NOT_SOUGHT' })
   @ValidateIf((c: HousingConsentDto) => c.status === 'NOT_SOUGHT')
   @IsIn(NOT_SOUGHT_CODES, { message: `$property is required when consent was NOT_SOUGHT: one of ${NOT_SOUGHT_CODES.join(', ')}` })
-  reasonNotSought?: (typeof NOT_SOUGHT_CODES)[number];
+  reasonNotSought?: Exclude<(typeof PARTNER_NOT_SOUGHT_CODES)[number], 'PREJUDICE_INVESTIGATION'>;
 }
 
 /** A duty to refer needs the household's consent: refused, not sent on, without it. */

@@ -3,12 +3,11 @@ import {
   NOTIFICATION_SCHEMA_VERSION,
   type AdultRole,
   type AssessmentFactorCode,
-  type ConsentGiver,
-  type ConsentNotSoughtReason,
   type DashRiskLevel,
   type SafeguardingNotification,
 } from '#contracts';
-import type { PoliceAdultRole, PoliceConcern, PoliceConsent, PoliceNoticeDto } from './police-notice.dto.js';
+import { canonicalConsent } from '#adapter-kit';
+import type { PoliceAdultRole, PoliceConcern, PoliceNoticeDto } from './police-notice.dto.js';
 
 /** Police concern categories as DfE assessment factors (A: about the child; B: about a parent or carer). */
 const CONCERN_FACTORS: Record<PoliceConcern, AssessmentFactorCode> = {
@@ -38,19 +37,6 @@ const ADULT_ROLES: Record<PoliceAdultRole, AdultRole> = {
   OTHER: 'other',
 };
 
-const GIVERS: Record<NonNullable<PoliceConsent['givenBy']>, ConsentGiver> = {
-  PARENT: 'parent',
-  CARER: 'carer',
-  CHILD: 'gillick_competent_child',
-};
-
-const NOT_SOUGHT: Record<NonNullable<PoliceConsent['reasonNotSought']>, ConsentNotSoughtReason> = {
-  RISK_TO_CHILD: 'risk_of_significant_harm_to_child',
-  RISK_TO_ADULT: 'risk_of_serious_harm_to_adult',
-  PREJUDICE_INVESTIGATION: 'prejudice_criminal_investigation',
-  UNDUE_DELAY: 'undue_delay',
-};
-
 /** A DASH score of 14 or more "yes" answers is high risk whatever level was recorded. */
 export function dashRiskLevel(notice: Pick<PoliceNoticeDto, 'dashRisk' | 'dashScore'>): DashRiskLevel | undefined {
   if (notice.dashScore !== undefined && notice.dashScore >= 14) return 'high';
@@ -67,7 +53,6 @@ export function toCanonical(
   notice: PoliceNoticeDto,
   ids: { notificationId: string; correlationId: string; sourceOrganisation: string },
 ): SafeguardingNotification {
-  const consent = notice.consent;
   const police = AGENCY_REGISTRY.police;
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
@@ -104,11 +89,7 @@ export function toCanonical(
       })),
     },
     narrative: narrative(notice),
-    consent: {
-      status: consent.status.toLowerCase() as SafeguardingNotification['consent']['status'],
-      ...(consent.givenBy && { givenBy: GIVERS[consent.givenBy] }),
-      ...(consent.reasonNotSought && { notSoughtReason: NOT_SOUGHT[consent.reasonNotSought] }),
-    },
+    consent: canonicalConsent(notice.consent),
     lawfulBasis: { ...police.defaultLawfulBasis, statutoryGateways: [...police.defaultLawfulBasis.statutoryGateways] },
     referralSource: police.referralSource,
     details: {

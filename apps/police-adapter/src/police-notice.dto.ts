@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { PartnerConsentDto } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -213,26 +214,6 @@ export class IncidentDto {
   domesticAbuse!: boolean;
 }
 
-export const CONSENT_CODES = ['GIVEN', 'REFUSED', 'NOT_SOUGHT', 'NOT_REQUIRED'] as const;
-export const CONSENT_GIVER_CODES = ['PARENT', 'CARER', 'CHILD'] as const;
-export const NOT_SOUGHT_CODES = ['RISK_TO_CHILD', 'RISK_TO_ADULT', 'PREJUDICE_INVESTIGATION', 'UNDUE_DELAY'] as const;
-
-export class PoliceConsent {
-  @ApiProperty({ enum: CONSENT_CODES })
-  @IsIn(CONSENT_CODES)
-  status!: (typeof CONSENT_CODES)[number];
-
-  @ApiPropertyOptional({ enum: CONSENT_GIVER_CODES, description: 'Required when GIVEN; CHILD means a Gillick-competent child' })
-  @ValidateIf((c: PoliceConsent) => c.status === 'GIVEN')
-  @IsIn(CONSENT_GIVER_CODES, { message: '$property is required when consent was GIVEN: PARENT, CARER or CHILD' })
-  givenBy?: (typeof CONSENT_GIVER_CODES)[number];
-
-  @ApiPropertyOptional({ enum: NOT_SOUGHT_CODES, description: 'Required when NOT_SOUGHT' })
-  @ValidateIf((c: PoliceConsent) => c.status === 'NOT_SOUGHT')
-  @IsIn(NOT_SOUGHT_CODES, { message: `$property is required when consent was NOT_SOUGHT: one of ${NOT_SOUGHT_CODES.join(', ')}` })
-  reasonNotSought?: (typeof NOT_SOUGHT_CODES)[number];
-}
-
 export class PoliceNoticeDto {
   @ApiProperty({ example: 'PPN/2026/000123', description: "The force's own reference; sending it again is safe" })
   @Matches(PARTNER_REFERENCE_PATTERN, {
@@ -302,8 +283,8 @@ export class PoliceNoticeDto {
   @IsIn(['INFORMATION_EXCHANGE', 'FORMAL_REFERRAL'])
   notificationType!: 'INFORMATION_EXCHANGE' | 'FORMAL_REFERRAL';
 
-  @ApiProperty({ type: PoliceConsent })
+  @ApiProperty({ type: PartnerConsentDto })
   @ValidateNested()
-  @Type(() => PoliceConsent)
-  consent!: PoliceConsent;
+  @Type(() => PartnerConsentDto)
+  consent!: PartnerConsentDto;
 }

@@ -1,10 +1,9 @@
+import { canonicalConsent } from '#adapter-kit';
 import {
   AGENCY_REGISTRY,
   NOTIFICATION_SCHEMA_VERSION,
   type AssessmentFactorCode,
   type ChildContact,
-  type ConsentGiver,
-  type ConsentNotSoughtReason,
   type OffenceNature,
   type PersonOnProbationIs,
   type Rag,
@@ -13,7 +12,7 @@ import {
   type SentenceType,
   type VictimRelationship,
 } from '#contracts';
-import type { OffenceNatureCode, PersonOnProbationIsCode, ProbationConsent, ProbationNoticeDto, RoshCode } from './probation-notice.dto.js';
+import type { OffenceNatureCode, PersonOnProbationIsCode, ProbationNoticeDto, RoshCode } from './probation-notice.dto.js';
 
 /**
  * The DfE assessment factor an offence points to, without its suffix. Offences
@@ -56,19 +55,6 @@ export const ROSH_URGENCY: Record<RoshCode, Rag> = {
   LOW: 'green',
 };
 
-const GIVERS: Record<NonNullable<ProbationConsent['givenBy']>, ConsentGiver> = {
-  PARENT: 'parent',
-  CARER: 'carer',
-  CHILD: 'gillick_competent_child',
-};
-
-const NOT_SOUGHT: Record<NonNullable<ProbationConsent['reasonNotSought']>, ConsentNotSoughtReason> = {
-  RISK_TO_CHILD: 'risk_of_significant_harm_to_child',
-  RISK_TO_ADULT: 'risk_of_serious_harm_to_adult',
-  PREJUDICE_INVESTIGATION: 'prejudice_criminal_investigation',
-  UNDUE_DELAY: 'undue_delay',
-};
-
 /** The notice's reference: the case reference number and the notice's number within the case, e.g. X123456/3. */
 export function probationReference(notice: Pick<ProbationNoticeDto, 'crn' | 'noticeNumber'>): string {
   return `${notice.crn}/${notice.noticeNumber}`;
@@ -106,7 +92,6 @@ export function toCanonical(
   const probation = AGENCY_REGISTRY.probation;
   const person = notice.personOnProbation;
   const relationships = new Set(notice.childrenAtRisk.map((child) => child.personOnProbationIs));
-  const consent = notice.consent;
   return {
     schemaVersion: NOTIFICATION_SCHEMA_VERSION,
     notificationId: ids.notificationId,
@@ -144,11 +129,7 @@ export function toCanonical(
       ],
     },
     narrative: notice.riskSummary,
-    consent: {
-      status: lower<SafeguardingNotification['consent']['status']>(consent.status),
-      ...(consent.givenBy && { givenBy: GIVERS[consent.givenBy] }),
-      ...(consent.reasonNotSought && { notSoughtReason: NOT_SOUGHT[consent.reasonNotSought] }),
-    },
+    consent: canonicalConsent(notice.consent),
     lawfulBasis: { ...probation.defaultLawfulBasis, statutoryGateways: [...probation.defaultLawfulBasis.statutoryGateways] },
     referralSource: probation.referralSource,
     details: {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { PartnerConsentDto } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -289,25 +290,7 @@ export class MappaDto {
   level?: 1 | 2 | 3;
 }
 
-export const CONSENT_CODES = ['GIVEN', 'REFUSED', 'NOT_SOUGHT', 'NOT_REQUIRED'] as const;
-export const CONSENT_GIVER_CODES = ['PARENT', 'CARER', 'CHILD'] as const;
-export const NOT_SOUGHT_CODES = ['RISK_TO_CHILD', 'RISK_TO_ADULT', 'PREJUDICE_INVESTIGATION', 'UNDUE_DELAY'] as const;
 
-export class ProbationConsent {
-  @ApiProperty({ enum: CONSENT_CODES })
-  @IsIn(CONSENT_CODES)
-  status!: (typeof CONSENT_CODES)[number];
-
-  @ApiPropertyOptional({ enum: CONSENT_GIVER_CODES, description: 'Required when GIVEN; CHILD means a Gillick-competent child' })
-  @ValidateIf((c: ProbationConsent) => c.status === 'GIVEN')
-  @IsIn(CONSENT_GIVER_CODES, { message: '$property is required when consent was GIVEN: PARENT, CARER or CHILD' })
-  givenBy?: (typeof CONSENT_GIVER_CODES)[number];
-
-  @ApiPropertyOptional({ enum: NOT_SOUGHT_CODES, description: 'Required when NOT_SOUGHT' })
-  @ValidateIf((c: ProbationConsent) => c.status === 'NOT_SOUGHT')
-  @IsIn(NOT_SOUGHT_CODES, { message: `$property is required when consent was NOT_SOUGHT: one of ${NOT_SOUGHT_CODES.join(', ')}` })
-  reasonNotSought?: (typeof NOT_SOUGHT_CODES)[number];
-}
 
 export class ProbationNoticeDto {
   @ApiProperty({ example: 'X123456', description: 'The case reference number (CRN) of the person on probation' })
@@ -401,8 +384,8 @@ export class ProbationNoticeDto {
   @Length(1, 20000)
   riskSummary!: string;
 
-  @ApiProperty({ type: ProbationConsent })
+  @ApiProperty({ type: PartnerConsentDto })
   @ValidateNested()
-  @Type(() => ProbationConsent)
-  consent!: ProbationConsent;
+  @Type(() => PartnerConsentDto)
+  consent!: PartnerConsentDto;
 }
