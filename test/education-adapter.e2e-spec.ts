@@ -7,6 +7,7 @@ import { issueTestCredential, type TestCredential } from './support/partner-cred
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
 import { staff } from './support/staff.js';
+import { notificationJobs } from './support/queues.js';
 
 const prefix = uniquePrefix();
 const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix };
@@ -156,7 +157,7 @@ describe('the same concern twice', () => {
 
 describe('refusals', () => {
   it('refuses an invalid concern with every error and its path, and queues nothing', async () => {
-    const before = await intakeQueue.getJobCounts();
+    const before = await notificationJobs(intakeQueue);
     const concern = schoolConcern({ concernReference: 'concern 1', concerns: ['BULLYING'], dslDecision: 'WAIT', immediateDanger: 'yes' });
     const pupil = concern.pupils[0] as Record<string, unknown>;
     pupil.upn = 'A820400126001';
@@ -174,19 +175,19 @@ describe('refusals', () => {
     const refused = await request(adapter.url).post('/notifications').set(virtualSchool.headers).send(virtual).expect(400);
     expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['schoolUrn', 'pupils[0].lookedAfter']);
 
-    expect(await intakeQueue.getJobCounts()).toEqual(before);
+    expect(await notificationJobs(intakeQueue)).toBe(before);
     for (const reference of [concern.concernReference, virtual.concernReference]) {
       expect(await count('SELECT count(*) FROM notification WHERE partner_reference = $1', [reference])).toBe(0);
     }
   });
 
   it("refuses a concern whose sender is not the credential's school or virtual school, and queues nothing", async () => {
-    const before = await intakeQueue.getJobCounts();
+    const before = await notificationJobs(intakeQueue);
     const wrongUrn = await request(adapter.url).post('/notifications').set(otherSchool.headers).send(schoolConcern()).expect(400);
     expect(wrongUrn.body.errors).toEqual([{ path: 'schoolUrn', message: 'schoolUrn must be 654321, the URN of the school this credential belongs to' }]);
     const schoolAsVirtual = await request(adapter.url).post('/notifications').set(school.headers).send(virtualSchoolConcern()).expect(400);
     expect(schoolAsVirtual.body.errors).toEqual([{ path: 'raisedBy', message: 'raisedBy must be SCHOOL: this credential is the school with URN 123456' }]);
-    expect(await intakeQueue.getJobCounts()).toEqual(before);
+    expect(await notificationJobs(intakeQueue)).toBe(before);
   });
 
   it("refuses a police credential with 403, and lets it read no education receipt", async () => {

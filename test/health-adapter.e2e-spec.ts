@@ -15,6 +15,7 @@ import {
   withDatabase,
 } from './support/environment.js';
 import { communicationOf, containedReferral, healthReferral, referenceOf, resourceOf } from './support/health-referrals.js';
+import { notificationJobs } from './support/queues.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { staff } from './support/staff.js';
@@ -28,11 +29,7 @@ let intakeQueue: Queue;
 let trust: TestCredential;
 
 const count = (sql: string, params: unknown[] = []) => withDatabase(async (db) => Number((await db.query(sql, params)).rows[0].count));
-/** Notification jobs on the health intake queue, in any state. Refusals share the queue (and the hub removes them once recorded), so they are not counted. */
-const allJobs = async () =>
-  (await intakeQueue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'])).filter(
-    (job) => job?.name === MessagePatterns.notificationReceived,
-  ).length;
+const allJobs = () => notificationJobs(intakeQueue);
 
 /** Sends a Bundle as a FHIR client does: application/fhir+json, serialised by hand so supertest keeps the media type. */
 function send(bundle: unknown, credential: TestCredential | null = trust) {

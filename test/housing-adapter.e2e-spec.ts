@@ -13,6 +13,7 @@ import {
   withDatabase,
 } from './support/environment.js';
 import { antiSocialBehaviourNotice, dutyToReferNotice, evictionNotice } from './support/housing-notices.js';
+import { notificationJobs } from './support/queues.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice } from './support/police-notices.js';
@@ -44,7 +45,7 @@ async function contactsOf(notificationId: string, children: number) {
 }
 
 /** Every job the intake queue holds, in any state: only an added job changes it. */
-const allJobs = async () => Object.values(await intakeQueue.getJobCounts()).reduce((sum, n) => sum + n, 0);
+const allJobs = () => notificationJobs(intakeQueue);
 
 beforeAll(async () => {
   await resetDatabase();

@@ -11,6 +11,7 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
+import { notificationJobs } from './support/queues.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { policeNotice, policeNoticeAboutNewChild } from './support/police-notices.js';
@@ -239,7 +240,7 @@ describe('a police notice travels from the adapter to a screener', () => {
     notice.children[0].dateOfBirth = '2015-13-40';
     notice.children[0].nhsNumber = '9990000378';
     // Every job the intake queue holds, in any state: only an added job changes it.
-    const allJobs = async () => Object.values(await intakeQueue.getJobCounts()).reduce((sum, n) => sum + n, 0);
+    const allJobs = () => notificationJobs(intakeQueue);
     const before = { jobs: await allJobs(), notifications: await count('SELECT count(*) FROM notification') };
 
     const response = await request(adapter.url).post('/notifications').set(police.headers).send(notice).expect(400);

@@ -12,6 +12,7 @@ import {
   waitFor,
   withDatabase,
 } from './support/environment.js';
+import { notificationJobs } from './support/queues.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { probationNotice } from './support/probation-notices.js';
@@ -41,7 +42,7 @@ async function contactOf(notificationId: string, childIndex = 0) {
 }
 
 /** Every job the intake queue holds, in any state: only an added job changes it. */
-const allJobs = async () => Object.values(await intakeQueue.getJobCounts()).reduce((sum, n) => sum + n, 0);
+const allJobs = () => notificationJobs(intakeQueue);
 
 beforeAll(async () => {
   await resetDatabase();

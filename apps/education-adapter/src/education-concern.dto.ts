@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { PartnerConsentDto } from '#adapter-kit';
+import { PartnerAddressDto, PartnerConsentDto } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -124,25 +124,6 @@ export class DesignatedSafeguardingLeadDto extends StaffMemberDto {
   contact!: string;
 }
 
-export class AddressDto {
-  @ApiProperty({ type: [String], example: ['12 Sample Road', 'Exampletown'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(5)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  lines!: string[];
-
-  @ApiPropertyOptional({ example: 'EX2 2BB' })
-  @IsOptional()
-  @Matches(POSTCODE_PATTERN, { message: '$property must be a UK postcode in capitals, e.g. SW1A 1AA' })
-  postcode?: string;
-
-  @ApiPropertyOptional({ example: '100012345679' })
-  @IsOptional()
-  @Matches(UPRN_PATTERN, { message: '$property must be a UPRN of 1 to 12 digits' })
-  uprn?: string;
-}
 
 export class VoiceOfChildDto {
   @ApiProperty({ description: 'Did the member of staff see the pupil?' })
@@ -205,11 +186,11 @@ export class ConcernPupilDto {
   @IsIn(YEAR_GROUPS)
   yearGroup!: YearGroup;
 
-  @ApiPropertyOptional({ type: AddressDto })
+  @ApiPropertyOptional({ type: PartnerAddressDto })
   @IsOptional()
   @ValidateNested()
-  @Type(() => AddressDto)
-  address?: AddressDto;
+  @Type(() => PartnerAddressDto)
+  address?: PartnerAddressDto;
 
   @ApiPropertyOptional({ example: '100234', description: "From a virtual school: the URN of the school the child attends (a school's own URN is its credential's)" })
   @IsOptional()

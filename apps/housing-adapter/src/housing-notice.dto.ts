@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { PARTNER_CONSENT_CODES, PARTNER_CONSENT_GIVER_CODES, PARTNER_NOT_SOUGHT_CODES } from '#adapter-kit';
+import { AddressLinesDto, PARTNER_CONSENT_CODES, PARTNER_CONSENT_GIVER_CODES, PARTNER_NOT_SOUGHT_CODES } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -79,20 +79,8 @@ export function isChildOn(member: { dateOfBirth: string }, raisedAt: string): bo
   return ageOn(member.dateOfBirth, raisedAt.slice(0, 10)) < 18;
 }
 
-export class HousingAddressDto {
-  @ApiProperty({ type: [String], example: ['Flat 4, 12 Example Road', 'Exampletown'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(5)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  lines!: string[];
-
-  @ApiPropertyOptional({ example: 'SE1 2QH' })
-  @IsOptional()
-  @Matches(POSTCODE_PATTERN, { message: '$property must be a UK postcode in capitals, e.g. SW1A 1AA' })
-  postcode?: string;
-
+/** Housing systems always hold the UPRN, so it is required here. */
+export class HousingAddressDto extends AddressLinesDto {
   @ApiProperty({ example: '200003480421', description: 'Unique Property Reference Number, up to 12 digits: housing systems always hold it' })
   @Matches(UPRN_PATTERN, { message: '$property must be a UPRN of 1 to 12 digits' })
   uprn!: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { PartnerConsentDto } from '#adapter-kit';
+import { PartnerAddressDto, PartnerConsentDto } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -55,25 +55,6 @@ export const POLICE_CONCERNS = [
 export type PoliceConcern = (typeof POLICE_CONCERNS)[number];
 
 
-export class PoliceAddress {
-  @ApiProperty({ type: [String], example: ['1 Test Street', 'Exampletown'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(5)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  lines!: string[];
-
-  @ApiPropertyOptional({ example: 'EX1 1AA' })
-  @IsOptional()
-  @Matches(POSTCODE_PATTERN, { message: '$property must be a UK postcode in capitals, e.g. SW1A 1AA' })
-  postcode?: string;
-
-  @ApiPropertyOptional({ example: '100012345678', description: 'Unique Property Reference Number, up to 12 digits' })
-  @IsOptional()
-  @Matches(UPRN_PATTERN, { message: '$property must be a UPRN of 1 to 12 digits' })
-  uprn?: string;
-}
 
 export class VoiceOfChild {
   @ApiProperty({ description: 'Was the child seen by an officer?' })
@@ -113,11 +94,11 @@ export class PoliceChild {
   @IsNhsNumber()
   nhsNumber?: string;
 
-  @ApiPropertyOptional({ type: PoliceAddress })
+  @ApiPropertyOptional({ type: PartnerAddressDto })
   @IsOptional()
   @ValidateNested()
-  @Type(() => PoliceAddress)
-  address?: PoliceAddress;
+  @Type(() => PartnerAddressDto)
+  address?: PartnerAddressDto;
 
   @ApiPropertyOptional({ example: '123456', description: "The child's school URN, so the school can be told" })
   @IsOptional()

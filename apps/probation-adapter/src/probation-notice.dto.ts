@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { PartnerConsentDto } from '#adapter-kit';
+import { PartnerAddressDto, PartnerConsentDto } from '#adapter-kit';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -92,25 +92,6 @@ export type RoshCode = (typeof ROSH_CODES)[number];
 
 const NAME = { message: PERSON_NAME_MESSAGE };
 
-export class ProbationAddressDto {
-  @ApiProperty({ type: [String], example: ['Flat 2', '14 Example Road', 'Exampletown'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(5)
-  @IsString({ each: true })
-  @Length(1, 100, { each: true })
-  lines!: string[];
-
-  @ApiPropertyOptional({ example: 'EX2 4BB' })
-  @IsOptional()
-  @Matches(POSTCODE_PATTERN, { message: '$property must be a UK postcode in capitals, e.g. SW1A 1AA' })
-  postcode?: string;
-
-  @ApiPropertyOptional({ example: '100012345699', description: 'Unique Property Reference Number, up to 12 digits, where known' })
-  @IsOptional()
-  @Matches(UPRN_PATTERN, { message: '$property must be a UPRN of 1 to 12 digits' })
-  uprn?: string;
-}
 
 export class PractitionerDto {
   @ApiProperty({ example: 'Pat Practitioner', description: 'The probation practitioner managing the case' })
@@ -147,11 +128,11 @@ export class PersonOnProbationDto {
   @IsPastCalendarDate()
   dateOfBirth!: string;
 
-  @ApiPropertyOptional({ type: ProbationAddressDto, description: 'Where they live now (in custody: leave out)' })
+  @ApiPropertyOptional({ type: PartnerAddressDto, description: 'Where they live now (in custody: leave out)' })
   @IsOptional()
   @ValidateNested()
-  @Type(() => ProbationAddressDto)
-  currentAddress?: ProbationAddressDto;
+  @Type(() => PartnerAddressDto)
+  currentAddress?: PartnerAddressDto;
 }
 
 export class OffenceDto {
@@ -268,11 +249,11 @@ export class ChildAtRiskDto {
   @IsNhsNumber()
   nhsNumber?: string;
 
-  @ApiPropertyOptional({ type: ProbationAddressDto })
+  @ApiPropertyOptional({ type: PartnerAddressDto })
   @IsOptional()
   @ValidateNested()
-  @Type(() => ProbationAddressDto)
-  address?: ProbationAddressDto;
+  @Type(() => PartnerAddressDto)
+  address?: PartnerAddressDto;
 
   @ApiProperty({ enum: PERSON_ON_PROBATION_IS_CODES, description: "What the person on probation is to this child, e.g. PARENTS_PARTNER: the partner of the child's parent" })
   @IsIn(PERSON_ON_PROBATION_IS_CODES)
@@ -341,11 +322,11 @@ export class ProbationNoticeDto {
   @Type(() => ReleasePlanDto)
   release?: ReleasePlanDto;
 
-  @ApiPropertyOptional({ type: ProbationAddressDto, description: 'Where the person on probation proposes to live' })
+  @ApiPropertyOptional({ type: PartnerAddressDto, description: 'Where the person on probation proposes to live' })
   @IsOptional()
   @ValidateNested()
-  @Type(() => ProbationAddressDto)
-  proposedAddress?: ProbationAddressDto;
+  @Type(() => PartnerAddressDto)
+  proposedAddress?: PartnerAddressDto;
 
   @ApiProperty({
     type: [HouseholdMemberDto],

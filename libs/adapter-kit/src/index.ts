@@ -8,6 +8,7 @@ export * from './inbox.js';
 export * from './inbox-delivery.js';
 export * from './notification-id.js';
 export * from './partner-access.js';
+export * from './partner-address.js';
 export * from './partner-consent.js';
 export * from './partner-credentials.js';
 export * from './partner-submissions.js';
