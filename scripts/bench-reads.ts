@@ -39,8 +39,8 @@ async function seed(): Promise<void> {
   );
   await owner.query(
     `INSERT INTO notification (id, source_agency, source_organisation, partner_reference, correlation_id, schema_version, occurred_at, reported_at,
-                               received_at, sender_urgency, categories, message)
-     SELECT ${id('notification', 'i')}, 'police', '01', 'PPN/SEED/' || i, ${id('correlation', 'i')}, 1, at, at, at, 'amber', '{3A}',
+                               received_at, sender_urgency, referral_source, categories, message)
+     SELECT ${id('notification', 'i')}, 'police', '01', 'PPN/SEED/' || i, ${id('correlation', 'i')}, 2, at, at, at, 'amber', '6', '{3A}',
             jsonb_build_object('seeded', true)
        FROM generate_series(1, $1) AS i, LATERAL (SELECT timestamptz '2025-01-01' + i * interval '5 minutes' AS at) t`,
     [CONTACTS],
