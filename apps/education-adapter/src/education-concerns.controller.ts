@@ -1,29 +1,10 @@
-import { BadRequestException, Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiHeader,
-  ApiProperty,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
+import { BadRequestException, Body, Controller, Headers } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentPartnerSystem, PartnerSubmissions, SubmissionRoute, senderOf, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
 import { isVirtualSchoolCode, type FieldError } from '#contracts';
 import { validationProblem } from '#platform';
 import { EducationConcernDto } from './education-concern.dto.js';
 import { toCanonical } from './education-mapping.js';
-
-class SubmissionAccepted {
-  @ApiProperty({ format: 'uuid', description: 'The same for the same concern reference from the same school or virtual school, every time' })
-  notificationId!: string;
-  @ApiProperty({ format: 'uuid', description: 'Quote this when asking the MASH about this concern' })
-  correlationId!: string;
-  @ApiProperty({ enum: ['queued', 'accepted'] })
-  status!: string;
-  @ApiProperty({ description: 'True when this concern reference had already been received' })
-  duplicate!: boolean;
-}
 
 /**
  * Who the concern says is sending must be who the credential is: a school
@@ -48,14 +29,12 @@ export function senderProblems(concern: EducationConcernDto, organisation: strin
 export class EducationConcernsController {
   constructor(private readonly submissions: PartnerSubmissions) {}
 
-  @Post()
-  @PartnerRoute()
-  @HttpCode(202)
-  @ApiHeader({ name: 'X-Correlation-Id', required: false, description: "A UUID from the school's system to follow this concern" })
-  @ApiAcceptedResponse({ type: SubmissionAccepted, description: 'Safe with the hub: it will not be lost' })
-  @ApiBadRequestResponse({ description: "Every invalid field, with its path (including a sender that is not the credential's school or virtual school); nothing was queued" })
-  @ApiConflictResponse({ description: 'This concern reference was already received from this school or virtual school, and queued, with different content' })
-  @ApiServiceUnavailableResponse({ description: 'Another request for this concern reference is still being queued; send it again shortly' })
+  @SubmissionRoute({
+    reference: 'concern reference',
+    organisation: 'school or virtual school',
+    system: "the school's system",
+    badRequest: "Every invalid field, with its path (including a sender that is not the credential's school or virtual school); nothing was queued",
+  })
   submit(
     @Body() concern: EducationConcernDto,
     @CurrentPartnerSystem() partner: PartnerSystem,
@@ -67,7 +46,7 @@ export class EducationConcernsController {
       concern.concernReference,
       concern,
       (ids) => toCanonical(concern, ids),
-      { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } },
+      senderOf(partner),
       { correlationId },
     );
   }

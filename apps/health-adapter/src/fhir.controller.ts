@@ -13,7 +13,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Bundle, CapabilityStatement, OperationOutcome } from '@medplum/fhirtypes';
-import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, Public, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
+import { CurrentPartnerSystem, PartnerRoute, PartnerSubmissions, Public, senderOf, type PartnerSystem, type SubmissionResult } from '#adapter-kit';
 import { capabilityStatement } from './capability-statement.js';
 import { readContainedReferral, readReferral, type HealthReferral, type ReadResult } from './fhir-referral.js';
 import { FHIR_JSON, SUBMISSION_RECEIPT_EXTENSION } from './fhir-systems.js';
@@ -84,16 +84,14 @@ export class FhirController {
         403,
       );
     }
-    // The value is the reference, as the hub keys notifications (agency, organisation, reference). The system is part of the
-    // content: the same value under another system is a different referral under a used reference, refused with 409, rather than
-    // a 202 the hub would later have to dead-letter.
+    // The reference is the identifier as `<system>|<value>`: a value is unique only within its system.
     // The referral as read is the content compared with an earlier one: a resend with fresh urn:uuid fullUrls, or the same
     // referral as a Bundle and as a Communication, is the same referral.
     return this.submissions.submit(
       referralReference(referral.identifier),
       referral,
       (ids) => toCanonical(referral, ids),
-      { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } },
+      senderOf(partner),
       { correlationId },
     );
   }

@@ -14,4 +14,5 @@ export * from './partner-credentials.js';
 export * from './partner-submissions.js';
 export * from './receipt-book.js';
 export * from './run-adapter.js';
+export * from './submission-route.js';
 export * from './tokens.js';

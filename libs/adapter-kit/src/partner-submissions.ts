@@ -12,6 +12,7 @@ import {
 } from '#contracts';
 import { QueueRecord, type QueueClient } from '#queue-transport';
 import { fingerprint, notificationIdFor } from './notification-id.js';
+import type { PartnerSystem } from './partner-access.js';
 import { SubmissionBusyError, type Receipt, type ReceiptBook, type ReceiptStatus } from './receipt-book.js';
 
 /** The adapter's answer to a partner: 202 with these fields. */
@@ -32,6 +33,11 @@ export interface Sender {
   organisation: string;
   /** Carried to the hub's audit trail. */
   submittedBy: SubmittedBy;
+}
+
+/** The sender of a submission as the guard admitted its system: what every adapter's submit passes. */
+export function senderOf(partner: PartnerSystem): Sender {
+  return { organisation: partner.organisation, submittedBy: { credentialId: partner.credentialId, system: partner.system } };
 }
 
 export interface SubmissionOptions {
