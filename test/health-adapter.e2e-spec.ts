@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Bundle, OperationOutcome, Organization, Patient } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { notificationIdFor } from '#adapter-kit';
-import { MessagePatterns, hubIntakeQueue } from '#contracts';
+import { hubIntakeQueue } from '#contracts';
 import { baseDefinitionIssues } from '../apps/health-adapter/src/fhir-definitions.js';
 import {
   TEST_APP_DATABASE_URL,

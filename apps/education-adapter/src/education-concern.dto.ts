@@ -23,11 +23,8 @@ import {
   IsPastCalendarDate,
   IsPastInstant,
   LOCAL_AUTHORITY_CODE_PATTERN,
-  PERSON_NAME_MESSAGE,
-  PERSON_NAME_PATTERN,
-  POSTCODE_PATTERN,
+  IsPersonName,
   SCHOOL_URN_PATTERN,
-  UPRN_PATTERN,
   YEAR_GROUPS,
   type YearGroup,
 } from '#contracts';
@@ -100,10 +97,6 @@ function IsSendingSchoolUrn(options?: ValidationOptions) {
     });
 }
 
-const NAME_RULES = [IsString(), Length(1, 100), Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })];
-function PersonNamePart(): PropertyDecorator {
-  return (target, key) => NAME_RULES.forEach((rule) => rule(target, key));
-}
 
 export class StaffMemberDto {
   @ApiProperty({ example: 'Tom Teacher' })
@@ -166,11 +159,11 @@ export class LookedAfterDto {
 /** A pupil the concern is about: each becomes a child on the notification and gets a contact. */
 export class ConcernPupilDto {
   @ApiProperty({ example: 'Maya' })
-  @PersonNamePart()
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
-  @PersonNamePart()
+  @IsPersonName()
   surname!: string;
 
   @ApiProperty({ example: '2016-09-03', format: 'date' })
@@ -223,11 +216,11 @@ export class ConcernPupilDto {
 /** A pupil named in the concern who is not its subject: recorded with the connection, no contact is made for them. */
 export class LinkedPupilDto {
   @ApiProperty({ example: 'Leo' })
-  @PersonNamePart()
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
-  @PersonNamePart()
+  @IsPersonName()
   surname!: string;
 
   @ApiPropertyOptional({ format: 'date' })
@@ -247,11 +240,11 @@ export class LinkedPupilDto {
 
 export class ConcernAdultDto {
   @ApiProperty({ example: 'Rachel' })
-  @PersonNamePart()
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
-  @PersonNamePart()
+  @IsPersonName()
   surname!: string;
 
   @ApiPropertyOptional({ format: 'date' })

@@ -9,7 +9,7 @@ import {
   type Rag,
   type SafeguardingNotification,
 } from '#contracts';
-import { isChildOn, type HousingConcern, type HousingConsentDto, type HousingNoticeDto, type HousingNoticeKindCode } from './housing-notice.dto.js';
+import { isChildOn, type HousingConcern, type HousingNoticeDto, type HousingNoticeKindCode } from './housing-notice.dto.js';
 
 /**
  * A housing officer's concerns as DfE assessment factors (A: about the child;

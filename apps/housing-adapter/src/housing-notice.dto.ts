@@ -27,9 +27,7 @@ import {
   IsCalendarDate,
   IsPastCalendarDate,
   IsPastInstant,
-  PERSON_NAME_MESSAGE,
-  PERSON_NAME_PATTERN,
-  POSTCODE_PATTERN,
+  IsPersonName,
   RequiredOnlyWhen,
   SCHOOL_URN_PATTERN,
   UPRN_PATTERN,
@@ -88,15 +86,11 @@ export class HousingAddressDto extends AddressLinesDto {
 
 export class HouseholdMemberDto {
   @ApiProperty({ example: 'Mia' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Okafor' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   surname!: string;
 
   @ApiProperty({ example: '2018-09-03', format: 'date', description: 'A member under 18 on the day the notice is raised is one of the children it is about' })

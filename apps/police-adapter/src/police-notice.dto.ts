@@ -15,7 +15,6 @@ import {
   Matches,
   Max,
   Min,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import {
@@ -23,11 +22,8 @@ import {
   IsPastCalendarDate,
   IsPastInstant,
   PARTNER_REFERENCE_PATTERN,
-  PERSON_NAME_MESSAGE,
-  PERSON_NAME_PATTERN,
-  POSTCODE_PATTERN,
+  IsPersonName,
   SCHOOL_URN_PATTERN,
-  UPRN_PATTERN,
 } from '#contracts';
 
 /*
@@ -74,15 +70,11 @@ export class VoiceOfChild {
 
 export class PoliceChild {
   @ApiProperty({ example: 'Amy' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   surname!: string;
 
   @ApiProperty({ example: '2015-06-14', format: 'date' })
@@ -130,15 +122,11 @@ export type PoliceAdultRole = (typeof POLICE_ADULT_ROLES)[number];
 
 export class PoliceAdult {
   @ApiProperty()
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty()
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   surname!: string;
 
   @ApiPropertyOptional({ format: 'date' })

@@ -22,10 +22,7 @@ import {
   IsNhsNumber,
   IsPastCalendarDate,
   IsPastInstant,
-  PERSON_NAME_MESSAGE,
-  PERSON_NAME_PATTERN,
-  POSTCODE_PATTERN,
-  UPRN_PATTERN,
+  IsPersonName,
 } from '#contracts';
 
 /*
@@ -90,7 +87,6 @@ export const CHILD_CONTACT_CODES = ['PLANNED', 'LIKELY', 'UNLIKELY', 'NOT_KNOWN'
 export const ROSH_CODES = ['LOW', 'MEDIUM', 'HIGH', 'VERY_HIGH'] as const;
 export type RoshCode = (typeof ROSH_CODES)[number];
 
-const NAME = { message: PERSON_NAME_MESSAGE };
 
 
 export class PractitionerDto {
@@ -113,15 +109,11 @@ export class PractitionerDto {
 
 export class PersonOnProbationDto {
   @ApiProperty({ example: 'Carl' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, NAME)
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Sample' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, NAME)
+  @IsPersonName()
   surname!: string;
 
   @ApiProperty({ example: '1988-09-02', format: 'date' })
@@ -205,15 +197,11 @@ export class ReleasePlanDto {
 
 export class HouseholdMemberDto {
   @ApiProperty({ example: 'Beth' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, NAME)
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, NAME)
+  @IsPersonName()
   surname!: string;
 
   @ApiPropertyOptional({ format: 'date' })
@@ -229,15 +217,11 @@ export class HouseholdMemberDto {
 
 export class ChildAtRiskDto {
   @ApiProperty({ example: 'Amy' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, NAME)
+  @IsPersonName()
   forename!: string;
 
   @ApiProperty({ example: 'Example' })
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, NAME)
+  @IsPersonName()
   surname!: string;
 
   @ApiProperty({ example: '2015-06-14', format: 'date' })

@@ -14,7 +14,7 @@ import {
 } from './inbox-endpoints.js';
 import { InboxActivityReports } from './inbox-activity.js';
 import { PartnerInbox, inboxItem, type InboxMessage } from './inbox.js';
-import { ADAPTER_AGENCY, INBOX_PUSH_CLIENT } from './tokens.js';
+import { ADAPTER_AGENCY } from './tokens.js';
 
 /** A push job: ids only, so the queue (and its dead letters) holds no personal data; the message is read when pushed. */
 export interface InboxPushJob {

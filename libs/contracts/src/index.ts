@@ -11,6 +11,7 @@ export * from './inbox.js';
 export * from './nhs-number.js';
 export * from './organisations.js';
 export * from './partner-access.js';
+export * from './person-name.js';
 export * from './queues.js';
 export * from './required-only-when.js';
 export * from './safeguarding-notification.js';

@@ -9,14 +9,11 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -47,13 +44,12 @@ import { IsCalendarDate, IsPastCalendarDate, IsPastInstant } from './dates.js';
 import {
   CANONICAL_PARTNER_REFERENCE_MESSAGE,
   CANONICAL_PARTNER_REFERENCE_PATTERN,
-  PERSON_NAME_MESSAGE,
-  PERSON_NAME_PATTERN,
   POSTCODE_PATTERN,
   SCHOOL_URN_PATTERN,
   UPRN_PATTERN,
 } from './identifiers.js';
 import { IsNhsNumber } from './nhs-number.js';
+import { IsPersonName } from './person-name.js';
 import { IsOrganisationCodeOf } from './organisations.js';
 import { AGENCY_REGISTRY } from './agency-registry.js';
 import { AGENCY_DETAILS_DISCRIMINATOR, AgencyDetailsBase, IsDetailsOfSourceAgency, type AgencyDetails } from './details/index.js';
@@ -91,14 +87,10 @@ export class Address {
 
 /** A person's names as the sender recorded them. */
 export class PersonName {
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   givenName!: string;
 
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   familyName!: string;
 }
 

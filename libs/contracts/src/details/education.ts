@@ -17,7 +17,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsPastCalendarDate } from '../dates.js';
-import { LOCAL_AUTHORITY_CODE_PATTERN, PERSON_NAME_MESSAGE, PERSON_NAME_PATTERN, SCHOOL_URN_PATTERN } from '../identifiers.js';
+import { LOCAL_AUTHORITY_CODE_PATTERN, SCHOOL_URN_PATTERN } from '../identifiers.js';
+import { IsPersonName } from '../person-name.js';
 
 /** Who raised the concern: a school's DSL, or the council's virtual school head for a child in care. */
 export const EDUCATION_SENDERS = ['school', 'virtual_school'] as const;
@@ -86,14 +87,10 @@ export class EducationPupil {
 
 /** A pupil named in the concern who is not its subject: recorded with their connection, never given a contact. */
 export class LinkedPupil {
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   givenName!: string;
 
-  @IsString()
-  @Length(1, 100)
-  @Matches(PERSON_NAME_PATTERN, { message: PERSON_NAME_MESSAGE })
+  @IsPersonName()
   familyName!: string;
 
   @IsOptional()
