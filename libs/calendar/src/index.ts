@@ -1,0 +1,3 @@
+export * from './bank-holidays.js';
+export * from './london-time.js';
+export * from './school-calendar.js';
