@@ -1,5 +1,31 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { DAY_START_PATTERN, parseSchoolHolidays } from '#calendar';
 import { ServiceConfig } from '#platform';
+
+/** A list of school holidays parseSchoolHolidays can read. */
+function IsSchoolHolidays(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isSchoolHolidays',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && schoolHolidaysProblem(value) === null,
+        defaultMessage: (args: ValidationArguments) =>
+          `$property must be dates or date ranges (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD), comma-separated: ${typeof args.value === 'string' ? schoolHolidaysProblem(args.value) : 'not text'}`,
+      },
+    });
+}
+
+function schoolHolidaysProblem(text: string): string | null {
+  try {
+    parseSchoolHolidays(text);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /**
  * The hub's settings. Defaults suit a developer's machine with Postgres and
@@ -158,4 +184,25 @@ export class HubConfig extends ServiceConfig {
   /** The claim that names the person in the audit trail. */
   @IsString()
   OIDC_NAME_CLAIM: string = 'preferred_username';
+
+  /** The minimisation policy file (default: the one shipped, libs/sharing/policy/minimisation-policy.json); checked at start-up. */
+  @IsOptional()
+  @IsString()
+  SHARING_POLICY_FILE?: string = undefined;
+
+  /** When the school day starts, on a clock in England: Operation Encompass notices are due before it. */
+  @Matches(DAY_START_PATTERN, { message: '$property must be a time of day as HH:MM, e.g. 08:30' })
+  SCHOOL_DAY_START: string = '08:30';
+
+  /**
+   * The council's school holidays, when Encompass notices roll forward to the next school day (weekends
+   * and bank holidays always do): dates or ranges, comma-separated, e.g. 2026-12-21..2027-01-01,2027-02-15..2027-02-19.
+   */
+  @IsSchoolHolidays()
+  SCHOOL_HOLIDAYS: string = '';
+
+  /** How often the hub looks for Operation Encompass notices to send and for unacknowledged ones past their deadline. */
+  @IsInt()
+  @Min(100)
+  ENCOMPASS_POLL_INTERVAL_MS: number = 5000;
 }

@@ -26,7 +26,10 @@ import { ContactsController } from './contacts/contacts.controller.js';
 import { classifyDatabaseError, probeDatabase } from './database/database-availability.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
-import { HUB_REDIS } from './hub.tokens.js';
+import { HUB_REDIS, SHARING_POLICY } from './hub.tokens.js';
+import { ShareDesk } from './sharing/share-desk.js';
+import { loadSharingPolicy } from '#sharing';
+import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
 import { IntakeConsumers } from './notifications/intake-consumers.js';
 import { IntakeOrigin } from './notifications/intake-origin.js';
@@ -78,6 +81,10 @@ export class HubModule implements OnApplicationShutdown {
             }),
         },
         IntakeOrigin,
+        // Read and checked here, so a hub with a broken policy does not start.
+        { provide: SHARING_POLICY, useFactory: () => loadSharingPolicy(config.SHARING_POLICY_FILE) },
+        { provide: SchoolCalendar, useFactory: () => new SchoolCalendar({ dayStart: config.SCHOOL_DAY_START, holidays: parseSchoolHolidays(config.SCHOOL_HOLIDAYS) }) },
+        ShareDesk,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

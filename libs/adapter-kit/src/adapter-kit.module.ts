@@ -6,6 +6,7 @@ import { agencyQueue, hubIntakeQueue, inboxPushQueue, type Agency } from '#contr
 import { RateLimiter, RedisHealthIndicator, connectRedis } from '#platform';
 import { QueueClient, QueueServer } from '#queue-transport';
 import { AcceptanceHandler } from './acceptance.handler.js';
+import { ShareHandler } from './share.handler.js';
 import { AdapterConfig } from './adapter-config.js';
 import { AdapterHealthController } from './adapter-health.controller.js';
 import { InboxActivityReports } from './inbox-activity.js';
@@ -42,7 +43,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
     return {
       module: AdapterKitModule,
       imports: [TerminusModule],
-      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler, InboxPushHandler],
+      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler, ShareHandler, InboxPushHandler],
       providers: [
         { provide: ADAPTER_AGENCY, useValue: agency },
         { provide: AdapterConfig, useValue: config },

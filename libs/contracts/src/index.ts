@@ -15,5 +15,6 @@ export * from './person-name.js';
 export * from './queues.js';
 export * from './required-only-when.js';
 export * from './safeguarding-notification.js';
+export * from './shares.js';
 export * from './uuids.js';
 export * from './examples.js';

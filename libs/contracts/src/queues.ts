@@ -40,6 +40,8 @@ export const MessagePatterns = {
   notificationReceived: 'notification.received',
   /** The hub has stored a notification and tells the sending agency which contact it joined. */
   notificationAccepted: 'notification.accepted',
+  /** The hub shares information with a partner organisation (after the sharing decision allowed it), for its inbox. */
+  informationShared: 'information.shared',
   /** An adapter refused a partner's request (no, bad or foreign credential), for the hub's audit trail. */
   partnerAccessRefused: 'partner.access_refused',
   /** A partner system was given messages from its organisation's inbox, or acknowledged one, for the hub's audit trail. */

@@ -1,21 +1,6 @@
 import type { Agency } from '#contracts';
 
-/**
- * Why the hub shares, one message type each. The minimisation policy has a row per message type
- * and recipient agency, and the decision applies the consent and ownership rules the policy states
- * for the message type.
- */
-export const SHARE_PURPOSES = [
-  /** Police to the child's school before the next school day, after a domestic abuse incident. */
-  'operation_encompass',
-  /** The MASH asks a partner what it holds about the child. */
-  'information_request',
-  /** What one agency told the MASH, passed on to another. */
-  'information_passed_on',
-  /** The outcome of a contact, back to the organisation that referred. */
-  'outcome_feedback',
-] as const;
-export type SharePurpose = (typeof SHARE_PURPOSES)[number];
+export { SHARE_PURPOSES, type SharePurpose } from '#contracts';
 
 /**
  * What a field is, for the lawful basis: special-category data (health, including a parent's

@@ -9,5 +9,9 @@ import { ContactNotification } from '../contacts/contact-notification.entity.js'
 import { Contact } from '../contacts/contact.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
+import { Alert } from '../alerts/alert.entity.js';
+import { ConsentRecord } from '../sharing/consent-record.entity.js';
+import { OwnerAgreement } from '../sharing/owner-agreement.entity.js';
+import { Share } from '../sharing/share.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert];

@@ -7,6 +7,7 @@ import { OutboxClaims1763884800030 } from './1763884800030-outbox-claims.js';
 import { ContactQueueKeyset1763884800040 } from './1763884800040-contact-queue-keyset.js';
 import { NotificationAgencyDetails1763884800050 } from './1763884800050-notification-agency-details.js';
 import { PartnerReferenceWithSystem1763884800060 } from './1763884800060-partner-reference-with-system.js';
+import { Sharing1763884800070 } from './1763884800070-sharing.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ContactQueueKeyset1763884800040,
   NotificationAgencyDetails1763884800050,
   PartnerReferenceWithSystem1763884800060,
+  Sharing1763884800070,
 ];
