@@ -297,6 +297,28 @@ describe('every route, for every role', () => {
       'GET /api/audit/events': { path: '/api/audit/events', status: 200 },
       'GET /api/audit/events/export': { path: '/api/audit/events/export?format=ndjson', status: 200 },
       'GET /api/audit/children/:childId/access': { path: `/api/audit/children/${ids.childId}/access`, status: 200 },
+      'GET /api/sharing/policy': { path: '/api/sharing/policy', status: 200 },
+      'GET /api/contacts/:id/sharing': { path: `/api/contacts/${ids.contactId}/sharing`, status: 200 },
+      'POST /api/contacts/:id/consent': { path: `/api/contacts/${ids.contactId}/consent`, body: { status: 'not_required' }, status: 201 },
+      // Consent is not refused: allowed callers reach the check and hear there is nothing to override.
+      'POST /api/contacts/:id/consent/override': {
+        path: `/api/contacts/${ids.contactId}/consent/override`,
+        body: { justification: 'A written safeguarding justification for the matrix.' },
+        status: 409,
+      },
+      'POST /api/contacts/:id/owner-agreements': {
+        path: `/api/contacts/${ids.contactId}/owner-agreements`,
+        body: { ownerAgency: 'police', recipientAgency: 'health', agreedBy: 'DS Example, public protection unit' },
+        status: 201,
+      },
+      // The contact has no notifications: allowed callers hear this one is not among them.
+      'POST /api/contacts/:id/shares': {
+        path: `/api/contacts/${ids.contactId}/shares`,
+        body: { purpose: 'information_passed_on', notificationId: ids.childId, recipient: { agency: 'police', organisation: '01' } },
+        status: 400,
+      },
+      // No notifications, so nobody to tell: allowed callers get an empty list.
+      'POST /api/contacts/:id/feedback': { path: `/api/contacts/${ids.contactId}/feedback`, body: { outcome: 'no_further_action' }, status: 201 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);

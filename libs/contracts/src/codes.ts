@@ -134,3 +134,20 @@ export const STATUTORY_GATEWAYS = [
   'housing_act_1996_s213b',
 ] as const;
 export type StatutoryGateway = (typeof STATUTORY_GATEWAYS)[number];
+
+/** Contact and referral outcomes, as the DfE counts them. */
+export const CONTACT_OUTCOMES = [
+  'no_further_action',
+  'advice_and_signposting',
+  'early_help',
+  'single_assessment_s17',
+  'strategy_discussion_s47',
+  'request_to_become_looked_after',
+  'private_fostering',
+] as const;
+export type ContactOutcome = (typeof CONTACT_OUTCOMES)[number];
+
+/** Whether the council is acting on a contact, without saying how: what a referrer with no need to know more is told. */
+export function outcomeSummary(outcome: ContactOutcome): 'no_further_action' | 'further_action' {
+  return outcome === 'no_further_action' || outcome === 'advice_and_signposting' ? 'no_further_action' : 'further_action';
+}

@@ -14,6 +14,10 @@ export const Public = () => SetMetadata(ACCESS_POLICY, { public: true } satisfie
 /** The roles for each kind of work, in one place. */
 export const Roles = {
   mashRecords: ['screener', 'manager'],
+  /** Only a manager may override refused consent, with a written justification. */
+  consentOverride: ['manager'],
+  /** Anyone who works with the hub may read what it would share with whom. */
+  sharingPolicy: ['screener', 'manager', 'auditor', 'admin'],
   auditTrail: ['auditor'],
   operations: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -5,6 +5,7 @@ import { TEST_APP_DATABASE_URL, resetDatabase, withDatabase } from '../../../../
 import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { dataSourceOptions } from '../database/data-source.js';
+import { CaseConsentBook } from '../sharing/case-consent.js';
 import { ContactQueries } from './contact-queries.js';
 import { CONTACT_COUNT_LIMIT, ListContactsQuery } from './contact.dto.js';
 
@@ -34,7 +35,7 @@ describe('the screeners’ queue (Postgres)', () => {
     await resetDatabase();
     module = await Test.createTestingModule({
       imports: [TypeOrmModule.forRoot(dataSourceOptions(TEST_APP_DATABASE_URL))],
-      providers: [AuditTrail, ContactQueries],
+      providers: [AuditTrail, CaseConsentBook, ContactQueries],
     }).compile();
     queries = module.get(ContactQueries);
   });

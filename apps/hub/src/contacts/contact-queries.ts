@@ -7,6 +7,8 @@ import { AuditEvent } from '../audit/audit-event.entity.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { Child } from '../children/child.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
+import { CaseConsentBook } from '../sharing/case-consent.js';
+import { consentView } from '../sharing/contact-sharing.js';
 import { ContactNotification } from './contact-notification.entity.js';
 import { Contact } from './contact.entity.js';
 import { CONTACT_COUNT_LIMIT, type ContactDetail, type ContactPage, type ContactSummary, type ListContactsQuery } from './contact.dto.js';
@@ -21,6 +23,7 @@ export class ContactQueries {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
+    private readonly consent: CaseConsentBook,
   ) {}
 
   list(query: ListContactsQuery, viewer: StaffMember): Promise<ContactPage> {
@@ -117,6 +120,7 @@ export class ContactQueries {
       .createQueryBuilder(AuditEvent, 'event')
       .where("(event.subject_type = 'contact' AND event.subject_id = :id)", { id })
       .orWhere("(event.subject_type = 'notification' AND event.subject_id = ANY(:notificationIds))", { notificationIds })
+      .orWhere("(event.subject_type = 'share' AND event.subject_id IN (SELECT share.id FROM share WHERE share.contact_id = :id))", { id })
       .orderBy('event.sequence', 'ASC')
       .getMany();
 
@@ -124,6 +128,7 @@ export class ContactQueries {
       ...toSummary(contact, child),
       child: { ...childSummary(child), nhsNumber: child.nhsNumber },
       notifications: links.map((link) => toLinked(link.notification!, link.childIndex)),
+      consent: consentView(await this.consent.history(manager, id)),
       timeline: events.map((event) => ({
         sequence: event.sequence,
         at: event.occurredAt.toISOString(),

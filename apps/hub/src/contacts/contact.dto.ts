@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ConsentView } from '../sharing/sharing.dto.js';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { RAG_RATINGS, ToCanonicalUuid, type Agency, type Rag } from '#contracts';
@@ -109,6 +110,8 @@ export class TimelineEntry {
 export class ContactDetail extends ContactSummary {
   @ApiProperty({ type: ChildDetail }) declare child: ChildDetail;
   @ApiProperty({ type: [LinkedNotification] }) notifications!: LinkedNotification[];
+  @ApiProperty({ type: ConsentView, description: 'The consent that stands (partners’ decisions carried forward, staff decisions, a manager’s override) and its history' })
+  consent!: ConsentView;
   @ApiProperty({ type: [TimelineEntry], description: 'What happened to this contact, oldest first' })
   timeline!: TimelineEntry[];
 }
