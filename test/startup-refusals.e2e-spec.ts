@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultSharingPolicyFile } from '#sharing';
 import { ThrowawayRedis } from '../libs/queue-transport/src/testing/throwaway-redis.js';
-import { TEST_APP_DATABASE_URL, freePort } from './support/environment.js';
-import { APPS, AppProcess } from './support/processes.js';
+import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, freePort } from './support/environment.js';
+import { APPS, AppProcess, runCommand } from './support/processes.js';
 
 describe('start-up refusals', () => {
   it('the hub and the adapter refuse a Redis that may evict queued messages', async () => {
@@ -39,5 +43,35 @@ describe('start-up refusals', () => {
     const hub = new AppProcess('hub', APPS.hub, { DATABASE_URL: TEST_APP_DATABASE_URL, PORT: String(await freePort()) });
     expect(await hub.exited).toEqual({ code: 1, signal: null });
     expect(hub.output.join('\n')).toMatch(/STAFF_TOKEN_SECRET=.*required in production/);
+  });
+
+  it('the hub refuses a sharing policy that is not valid, naming each problem, and so does the command that prints it', async () => {
+    const policy = JSON.parse(readFileSync(defaultSharingPolicyFile(), 'utf8'));
+    policy.messages.operation_encompass.recipients.education.push('child.diagnosis');
+    delete policy.messages.outcome_feedback;
+    const file = join(mkdtempSync(join(tmpdir(), 'mash-policy-')), 'policy.json');
+    writeFileSync(file, JSON.stringify(policy));
+
+    const hub = new AppProcess('hub', APPS.hub, {
+      DATABASE_URL: TEST_APP_DATABASE_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      MASH_ENV: 'development',
+      SHARING_POLICY_FILE: file,
+      PORT: String(await freePort()),
+    });
+    expect(await hub.exited).toEqual({ code: 1, signal: null });
+    const output = hub.output.join('\n');
+    // The log is JSON, so the quotes come escaped.
+    expect(output).toMatch(/messages\.operation_encompass\.recipients\.education\[9\]: \\*"child\.diagnosis\\*" is not a field defined under fields/);
+    expect(output).toMatch(/messages\.outcome_feedback: is missing/);
+
+    const broken = await runCommand('dist/libs/sharing/src/print-policy-command.js', [file], {});
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/"child\.diagnosis" is not a field defined under fields/);
+    const shipped = await runCommand('dist/libs/sharing/src/print-policy-command.js', [], {});
+    expect(shipped.code).toBe(0);
+    expect(shipped.stdout).toMatch(/^Sharing policy version \S+/);
+    expect(shipped.stdout).toMatch(/operation_encompass: .*\n  Consent: not a step/);
+    expect(shipped.stdout).toMatch(/education +police\.circumstances +incident/);
   });
 });
