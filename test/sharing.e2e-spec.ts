@@ -1,9 +1,10 @@
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Communication } from '@medplum/fhirtypes';
+import { baseDefinitionIssues } from '../apps/health-adapter/src/fhir-definitions.js';
 import request from 'supertest';
 import { notificationIdFor } from '#adapter-kit';
 import { loadSharingPolicy } from '#sharing';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
-import { healthReferral, referenceOf } from './support/health-referrals.js';
+import { communicationOf, healthReferral, referenceOf } from './support/health-referrals.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 import { staff } from './support/staff.js';
@@ -20,6 +21,7 @@ let trust: TestCredential;
 let council: TestCredential;
 let contactId: string;
 let notificationId: string;
+let referral: Bundle;
 
 interface InboxItem {
   messageId: string;
@@ -65,9 +67,9 @@ beforeAll(async () => {
   await Promise.all([hub.ready(), health.ready(), housing.ready()]);
 
   // A health referral with injuries and earlier attendances: the medical history housing must never get.
-  const bundle: Bundle = healthReferral();
-  await request(health.url).post('/fhir').set(trust.headers).set('Content-Type', FHIR_JSON).send(JSON.stringify(bundle)).expect(202);
-  notificationId = notificationIdFor('health', 'RJ1', referenceOf(bundle));
+  referral = healthReferral();
+  await request(health.url).post('/fhir').set(trust.headers).set('Content-Type', FHIR_JSON).send(JSON.stringify(referral)).expect(202);
+  notificationId = notificationIdFor('health', 'RJ1', referenceOf(referral));
   contactId = await waitFor('the referral to make a contact', async () =>
     withDatabase(async (db) => (await db.query('SELECT contact_id FROM contact_notification WHERE notification_id = $1', [notificationId])).rows[0]?.contact_id as string | undefined),
   );
@@ -169,6 +171,21 @@ describe('feedback to the referrer', () => {
     expect(item).toMatchObject({ kind: 'share.outcome_feedback' });
     expect(Object.keys(item.body.payload).sort()).toEqual(['contact.reference', 'notification.reference', 'outcome.decidedAt', 'outcome.decision']);
     expect(item.body.payload['outcome.decision']).toBe('early_help');
+
+    // A FHIR client sees it too: a valid Communication in response to its own referral.
+    const bundle = JSON.parse(
+      (await request(health.url).get('/fhir/Communication').set(trust.headers).set('Accept', FHIR_JSON).query({ _count: 200 }).expect(200)).text,
+    ) as Bundle;
+    const communication = bundle.entry!.map((entry) => entry.resource as Communication).find((resource) => resource.id === item.messageId)!;
+    expect(baseDefinitionIssues(communication as never)).toEqual([]);
+    expect(communication).toMatchObject({
+      category: [{ coding: [{ code: 'share.outcome_feedback', display: 'Outcome of a referral to the MASH' }] }],
+      inResponseTo: [{ type: 'Communication', identifier: communicationOf(referral).identifier![0] }],
+      payload: [{ contentString: expect.stringMatching(/^The MASH decided early help on \d{4}-\d{2}-\d{2} on your referral \(MASH contact \d+\)\.$/) }, { contentAttachment: { contentType: 'application/json' } }],
+      note: [{ text: expect.stringContaining('Article 6 public_task') }],
+    });
+    const attached = JSON.parse(Buffer.from(communication.payload![1].contentAttachment!.data!, 'base64').toString('utf8'));
+    expect(attached).toEqual(item.body.payload);
   });
 });
 

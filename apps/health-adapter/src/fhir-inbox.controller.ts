@@ -24,7 +24,7 @@ import {
   type PartnerSystem,
   type StoredInboxMessage,
 } from '#adapter-kit';
-import { COMMUNICATION_KINDS, acceptanceCommunication, searchset } from './fhir-inbox.js';
+import { COMMUNICATION_KINDS, acceptanceCommunication, searchset, sharedCommunication } from './fhir-inbox.js';
 import { referralIdentifier } from './health-mapping.js';
 import { FHIR_JSON } from './fhir-systems.js';
 import { FhirRefusal, issue } from './operation-outcome.js';
@@ -65,7 +65,10 @@ export class FhirInboxController {
   @Get('Communication')
   @PartnerRoute()
   @Header('Content-Type', FHIR_JSON)
-  @ApiOperation({ summary: "What the MASH has told the caller's organisation and it has not yet acknowledged (referrals accepted), oldest first, as a searchset Bundle of Communications" })
+  @ApiOperation({
+    summary:
+      "What the MASH has told the caller's organisation and it has not yet acknowledged (referrals accepted, outcomes of its referrals, information passed on), oldest first, as a searchset Bundle of Communications",
+  })
   @ApiProduces(FHIR_JSON)
   @ApiOkResponse({ schema: { type: 'object', description: "A searchset Bundle; follow its link 'next' for more" } })
   @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'An unknown search parameter, a _count outside 1 to 200, or a _cursor not from a next link' })
@@ -134,10 +137,13 @@ export class FhirInboxController {
 
   /** The partner's reference is its Communication.identifier, as `<system>|<value>`. */
   private communication(message: StoredInboxMessage, organisation: string): Communication {
-    // notification.accepted is the only Communication kind; another needs its own mapping here.
-    if (message.kind !== MessagePatterns.notificationAccepted) throw new Error(`no FHIR mapping for inbox message kind ${message.kind}`);
-    const accepted = message.body as unknown as NotificationAccepted;
-    return acceptanceCommunication(message, organisation, referralIdentifier(accepted.partnerReference));
+    if (message.kind === MessagePatterns.notificationAccepted) {
+      const accepted = message.body as unknown as NotificationAccepted;
+      return acceptanceCommunication(message, organisation, referralIdentifier(accepted.partnerReference));
+    }
+    // Only the kinds listed are asked for, so any other is a kind listed without a mapping here.
+    if (!COMMUNICATION_KINDS.includes(message.kind)) throw new Error(`no FHIR mapping for inbox message kind ${message.kind}`);
+    return sharedCommunication(message, organisation, referralIdentifier);
   }
 
   private bundle(type: string, resources: Resource[], search: FhirInboxSearch, next: string | null, request: Request): Bundle {

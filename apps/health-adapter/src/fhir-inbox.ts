@@ -1,14 +1,32 @@
 import type { Bundle, BundleEntry, BundleLink, Communication, Resource } from '@medplum/fhirtypes';
-import { MessagePatterns, NotificationAccepted } from '#contracts';
+import { MessagePatterns, NotificationAccepted, shareInboxKind, type ContactOutcome, type InformationShared, type SharePurpose } from '#contracts';
 import type { StoredInboxMessage } from '#adapter-kit';
 import { INBOX_MESSAGE_KIND_SYSTEM, INBOX_MESSAGE_SYSTEM, MASH_CONTACT_SYSTEM, ODS_ORGANISATION_SYSTEM, URI_SYSTEM } from './fhir-systems.js';
+
+/** What the MASH shares with a health organisation and tells it as a Communication. */
+export const COMMUNICATION_SHARE_PURPOSES: readonly SharePurpose[] = ['outcome_feedback', 'information_passed_on'];
 
 /**
  * The inbox message kinds given as FHIR Communications: what the MASH tells
  * the organisation. Requests it makes of the organisation will be Tasks; the
  * MASH sends none yet, so no kind is given as a Task.
  */
-export const COMMUNICATION_KINDS: readonly string[] = [MessagePatterns.notificationAccepted];
+export const COMMUNICATION_KINDS: readonly string[] = [MessagePatterns.notificationAccepted, ...COMMUNICATION_SHARE_PURPOSES.map(shareInboxKind)];
+
+const SHARE_DISPLAY: Partial<Record<SharePurpose, string>> = {
+  outcome_feedback: 'Outcome of a referral to the MASH',
+  information_passed_on: 'Information passed on by the MASH',
+};
+
+const OUTCOME_WORDS: Record<ContactOutcome, string> = {
+  no_further_action: 'no further action',
+  advice_and_signposting: 'advice and signposting',
+  early_help: 'early help',
+  single_assessment_s17: 'a single assessment (child in need, Children Act 1989 s17)',
+  strategy_discussion_s47: 'a strategy discussion (child protection enquiry, Children Act 1989 s47)',
+  request_to_become_looked_after: 'a request for the child to become looked after',
+  private_fostering: 'private fostering',
+};
 
 /** The referral's Communication.identifier as the partner sent it; the system only while its receipt keeps it. */
 export interface ReferralIdentifier {
@@ -41,6 +59,60 @@ export function acceptanceCommunication(message: StoredInboxMessage, organisatio
       ...accepted.contactIds.map((contactId) => ({ contentReference: { identifier: { system: MASH_CONTACT_SYSTEM, value: contactId }, display: 'MASH contact' } })),
     ],
   };
+}
+
+/**
+ * Information the MASH shared with the organisation, as a Communication from the MASH: the shared
+ * fields exactly as the sharing decision minimised them, as a JSON attachment, with a sentence a
+ * clinician reads, and the lawful basis. Feedback of an outcome is in response to the organisation's
+ * own referral.
+ */
+export function sharedCommunication(message: StoredInboxMessage, organisation: string, referral: (reference: string) => ReferralIdentifier): Communication {
+  const shared = message.body as unknown as InformationShared;
+  const payload = shared.payload;
+  const reference = typeof payload['notification.reference'] === 'string' ? payload['notification.reference'] : null;
+  const contact = payload['contact.reference'];
+  const basis = shared.lawfulBasis;
+  return {
+    resourceType: 'Communication',
+    id: message.messageId,
+    identifier: [{ system: INBOX_MESSAGE_SYSTEM, value: message.messageId }],
+    ...(shared.purpose === 'outcome_feedback' &&
+      reference && { inResponseTo: [{ type: 'Communication', identifier: (({ system, value }) => ({ ...(system && { system }), value }))(referral(reference)) }] }),
+    status: 'completed',
+    category: [{ coding: [{ system: INBOX_MESSAGE_KIND_SYSTEM, code: shareInboxKind(shared.purpose), display: SHARE_DISPLAY[shared.purpose] ?? shared.purpose }] }],
+    sent: shared.sharedAt,
+    recipient: [{ type: 'Organization', identifier: { system: ODS_ORGANISATION_SYSTEM, value: organisation } }],
+    sender: { display: 'Multi-agency safeguarding hub' },
+    payload: [
+      { contentString: summaryOf(shared, contact) },
+      {
+        contentAttachment: {
+          contentType: 'application/json',
+          title: `Shared fields, minimised under the MASH sharing policy ${shared.policyVersion}`,
+          data: Buffer.from(JSON.stringify(payload)).toString('base64'),
+        },
+      },
+    ],
+    note: [
+      {
+        text: `Shared on the lawful basis: UK GDPR Article 6 ${basis.article6}${basis.article9 ? `, Article 9 ${basis.article9}` : ''}; ${basis.statutoryGateways.join(', ')}.`,
+      },
+    ],
+  };
+}
+
+function summaryOf(shared: InformationShared, contact: unknown): string {
+  const contactText = typeof contact === 'string' ? ` (MASH contact ${contact})` : '';
+  if (shared.purpose === 'outcome_feedback') {
+    const outcome = shared.payload['outcome.decision'] as ContactOutcome | undefined;
+    const decidedAt = shared.payload['outcome.decidedAt'];
+    const decided = typeof decidedAt === 'string' ? ` on ${decidedAt.slice(0, 10)}` : '';
+    return outcome && OUTCOME_WORDS[outcome]
+      ? `The MASH decided ${OUTCOME_WORDS[outcome]}${decided} on your referral${contactText}.`
+      : `The MASH has decided the outcome of your referral${contactText}.`;
+  }
+  return `The MASH passes on what another agency told it about a child${contactText}: ${Object.keys(shared.payload).join(', ')}.`;
 }
 
 /** A page of search results, oldest first; `next` (when more may follow) and `self` are absolute URLs. */
