@@ -1,0 +1,3 @@
+export * from './deadlines.js';
+export * from './lifecycle.js';
+export * from './repeats.js';
