@@ -277,7 +277,7 @@ describe('every route, for every role', () => {
   const routes = routeInventory<AccessPolicy>(controllersOf(HubModule.forRoot(new HubConfig())), ACCESS_POLICY).filter((route) => !route.policy?.public);
 
   /** A request each route answers with success when the caller may call it. */
-  function example(route: string, ids: { contactId: string; childId: string }): { path: string; body?: object; status: number } {
+  function example(route: string, ids: { contactId: string; childId: string; closedContactId: string }): { path: string; body?: object; status: number } {
     const examples: Record<string, { path: string; body?: object; status: number }> = {
       'GET /api/contacts': { path: '/api/contacts', status: 200 },
       'GET /api/contacts/:id': { path: `/api/contacts/${ids.contactId}`, status: 200 },
@@ -319,6 +319,17 @@ describe('every route, for every role', () => {
       },
       // No notifications, so nobody to tell: allowed callers get an empty list.
       'POST /api/contacts/:id/feedback': { path: `/api/contacts/${ids.contactId}/feedback`, body: { outcome: 'no_further_action' }, status: 201 },
+      // A closed contact: allowed callers reach the lifecycle and hear it allows nothing more.
+      'POST /api/contacts/:id/screening': { path: `/api/contacts/${ids.closedContactId}/screening`, status: 409 },
+      'POST /api/contacts/:id/rag': { path: `/api/contacts/${ids.closedContactId}/rag`, body: { rag: 'amber', reason: 'Repeated concerns at home.' }, status: 409 },
+      'POST /api/contacts/:id/ready-for-decision': { path: `/api/contacts/${ids.closedContactId}/ready-for-decision`, status: 409 },
+      'POST /api/contacts/:id/decision': {
+        path: `/api/contacts/${ids.closedContactId}/decision`,
+        body: { outcome: 'early_help', primaryNeed: 'N1', levelOfNeed: 2, rationale: 'Family agree to early help; no statutory threshold met.' },
+        status: 409,
+      },
+      'POST /api/contacts/:id/decision/sign-off': { path: `/api/contacts/${ids.closedContactId}/decision/sign-off`, status: 409 },
+      'POST /api/contacts/:id/decision/return': { path: `/api/contacts/${ids.closedContactId}/decision/return`, body: { reason: 'Check the school’s view.' }, status: 409 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);
@@ -326,7 +337,7 @@ describe('every route, for every role', () => {
   }
 
   it('has an example for every protected route', () => {
-    const ids = { contactId: randomUUID(), childId: randomUUID() };
+    const ids = { contactId: randomUUID(), childId: randomUUID(), closedContactId: randomUUID() };
     for (const route of routes) expect(() => example(`${route.method} ${route.path}`, ids)).not.toThrow();
   });
 
@@ -334,6 +345,7 @@ describe('every route, for every role', () => {
     // A child and a contact to look at, and a screener's look so the child has an access history.
     const childId = randomUUID();
     const contactId = randomUUID();
+    const closedContactId = randomUUID();
     await withDatabase(async (db) => {
       await db.query(
         "INSERT INTO child (id, given_name, family_name, normalised_name, date_of_birth) VALUES ($1, 'Ida', 'Example', 'ida example', '2016-02-03')",
@@ -344,13 +356,18 @@ describe('every route, for every role', () => {
          VALUES ($1, $2, 'awaiting_screening', 'green', now(), now(), 0)`,
         [contactId, childId],
       );
+      await db.query(
+        `INSERT INTO contact (id, child_id, status, sender_urgency, received_at, last_notification_at, notification_count, finished_at)
+         VALUES ($1, $2, 'closed', 'green', now(), now(), 0, now())`,
+        [closedContactId, childId],
+      );
     });
     await request(hub.url).get(`/api/contacts/${contactId}`).set(staff.screener).expect(200);
 
     const outcomes: string[] = [];
     for (const route of routes) {
       const name = `${route.method} ${route.path}`;
-      const { path, body, status } = example(name, { contactId, childId });
+      const { path, body, status } = example(name, { contactId, childId, closedContactId });
       const send = (headers: Record<string, string>) => {
         const call = route.method === 'POST' ? request(hub.url).post(path).send(body ?? {}) : request(hub.url).get(path);
         return call.set(headers);

@@ -1,5 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { DAY_START_PATTERN, parseSchoolHolidays } from '#calendar';
+import { DAY_START_PATTERN, WorkingClock, parseSchoolHolidays } from '#calendar';
+import type { Rag } from '#contracts';
+import { parseDeadlineRule, type RagDeadlines } from '#screening';
 import { ServiceConfig } from '#platform';
 
 /** A list of school holidays parseSchoolHolidays can read. */
@@ -205,4 +207,92 @@ export class HubConfig extends ServiceConfig {
   @IsInt()
   @Min(100)
   ENCOMPASS_POLL_INTERVAL_MS: number = 5000;
+
+  /** The working day on the council's working-time clock, HH:MM on a clock in England. */
+  @Matches(DAY_START_PATTERN, { message: '$property must be a time of day as HH:MM, e.g. 09:00' })
+  WORKING_DAY_START: string = '09:00';
+
+  @Matches(DAY_START_PATTERN, { message: '$property must be a time of day as HH:MM, e.g. 17:00' })
+  WORKING_DAY_END: string = '17:00';
+
+  /** Working weekdays, 0 Sunday to 6 Saturday, comma-separated; bank holidays in England and Wales are never working days. */
+  @Matches(/^[0-6](,[0-6])*$/, { message: '$property must be weekday numbers 0 (Sunday) to 6 (Saturday), comma-separated, e.g. 1,2,3,4,5' })
+  WORKING_DAYS: string = '1,2,3,4,5';
+
+  /**
+   * Deadlines by RAG: hours then `h` (round the clock) or `wh` (working hours). The decision is due from
+   * receipt; partners' information from the request.
+   */
+  @IsDeadline()
+  DEADLINE_RED_DECISION: string = '4h';
+
+  @IsDeadline()
+  DEADLINE_RED_INFORMATION: string = '2h';
+
+  @IsDeadline()
+  DEADLINE_AMBER_DECISION: string = '8wh';
+
+  @IsDeadline()
+  DEADLINE_AMBER_INFORMATION: string = '6wh';
+
+  @IsDeadline()
+  DEADLINE_GREEN_DECISION: string = '24wh';
+
+  @IsDeadline()
+  DEADLINE_GREEN_INFORMATION: string = '24wh';
+
+  /** How often the hub sets missing deadlines and escalates breached ones to the manager. */
+  @IsInt()
+  @Min(100)
+  DEADLINE_POLL_INTERVAL_MS: number = 15_000;
+
+  /** A contact within this many months of an earlier referral of the child is a re-referral. */
+  @IsInt()
+  @Min(1)
+  @Max(60)
+  RE_REFERRAL_MONTHS: number = 12;
+
+  /** This many low-level (green) notices about a child within REPEAT_LOW_LEVEL_MONTHS flag its contact. */
+  @IsInt()
+  @Min(2)
+  @Max(50)
+  REPEAT_LOW_LEVEL_COUNT: number = 3;
+
+  @IsInt()
+  @Min(1)
+  @Max(24)
+  REPEAT_LOW_LEVEL_MONTHS: number = 3;
+}
+
+/** The RAG deadlines and working-time clock these settings describe. */
+export function screeningClock(config: HubConfig): { clock: WorkingClock; deadlines: Record<Rag, RagDeadlines> } {
+  const clock = new WorkingClock({
+    dayStart: config.WORKING_DAY_START,
+    dayEnd: config.WORKING_DAY_END,
+    workingDays: [...new Set(config.WORKING_DAYS.split(',').map(Number))],
+  });
+  const rule = (text: string) => parseDeadlineRule(text);
+  return {
+    clock,
+    deadlines: {
+      red: { decision: rule(config.DEADLINE_RED_DECISION), partnerInformation: rule(config.DEADLINE_RED_INFORMATION) },
+      amber: { decision: rule(config.DEADLINE_AMBER_DECISION), partnerInformation: rule(config.DEADLINE_AMBER_INFORMATION) },
+      green: { decision: rule(config.DEADLINE_GREEN_DECISION), partnerInformation: rule(config.DEADLINE_GREEN_INFORMATION) },
+    },
+  };
+}
+
+/** A deadline setting parseDeadlineRule can read. */
+function IsDeadline(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isDeadline',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && /^\d+(\.\d+)?w?h$/.test(value) && Number.parseFloat(value) > 0,
+        defaultMessage: () => '$property must be hours then h (round the clock) or wh (working hours), e.g. 4h or 8wh',
+      },
+    });
 }

@@ -31,6 +31,10 @@ import { ShareDesk } from './sharing/share-desk.js';
 import { CaseConsentBook } from './sharing/case-consent.js';
 import { ContactSharing } from './sharing/contact-sharing.js';
 import { SharingController } from './sharing/sharing.controller.js';
+import { ContactLifecycle } from './screening/contact-lifecycle.js';
+import { ScreeningController } from './screening/screening.controller.js';
+import { ScreeningDesk } from './screening/screening-desk.js';
+import { DeadlineWatcher } from './screening/deadline-watcher.js';
 import { loadSharingPolicy } from '#sharing';
 import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
@@ -58,7 +62,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -90,6 +94,9 @@ export class HubModule implements OnApplicationShutdown {
         ShareDesk,
         CaseConsentBook,
         ContactSharing,
+        ContactLifecycle,
+        ScreeningDesk,
+        DeadlineWatcher,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

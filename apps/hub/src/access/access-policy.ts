@@ -16,6 +16,8 @@ export const Roles = {
   mashRecords: ['screener', 'manager'],
   /** Only a manager may override refused consent, with a written justification. */
   consentOverride: ['manager'],
+  /** Only a manager signs off (or returns) a decision, and never their own. */
+  signOff: ['manager'],
   /** Anyone who works with the hub may read what it would share with whom. */
   sharingPolicy: ['screener', 'manager', 'auditor', 'admin'],
   auditTrail: ['auditor'],

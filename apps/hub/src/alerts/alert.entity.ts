@@ -2,7 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relat
 import { Contact } from '../contacts/contact.entity.js';
 import { Share } from '../sharing/share.entity.js';
 
-export const ALERT_KINDS = ['encompass_unacknowledged', 'encompass_no_school'] as const;
+export const ALERT_KINDS = ['encompass_unacknowledged', 'encompass_no_school', 'decision_overdue', 'information_overdue'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_AUDIENCES = ['screener', 'manager'] as const;
 export type AlertAudience = (typeof ALERT_AUDIENCES)[number];

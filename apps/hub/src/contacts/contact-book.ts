@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Rag } from '#contracts';
 import { lockAllInOrder } from '../database/advisory-locks.js';
+import { UNFINISHED_CONTACT_SQL } from './contact.entity.js';
 
 const URGENCY_ORDER: Record<Rag, number> = { green: 0, amber: 1, red: 2 };
 
@@ -48,7 +49,7 @@ export class ContactBook {
     );
     // The row lock keeps a screener from closing (or otherwise changing) a contact between this read
     // and the link: they wait for intake, or intake sees the contact closed and opens a new one.
-    const open = (await manager.query(`SELECT id, child_id AS "childId" FROM contact WHERE child_id = ANY($1::uuid[]) AND status <> 'closed' FOR UPDATE`, [
+    const open = (await manager.query(`SELECT id, child_id AS "childId" FROM contact WHERE child_id = ANY($1::uuid[]) AND ${UNFINISHED_CONTACT_SQL} FOR UPDATE`, [
       childIds,
     ])) as { id: string; childId: string }[];
 
@@ -85,6 +86,8 @@ export class ContactBook {
            notification_count = notification_count + joined.added,
            last_notification_at = GREATEST(last_notification_at, $1),
            sender_urgency = CASE WHEN ${urgencyRank('contact.sender_urgency')} >= ${urgencyRank('joined.urgency')} THEN contact.sender_urgency ELSE joined.urgency END,
+           -- Until a screener rates it, the decision is due by the sender's urgency: a more urgent notice brings it forward.
+           decision_due_at = CASE WHEN contact.rag IS NULL AND ${urgencyRank('contact.sender_urgency')} < ${urgencyRank('joined.urgency')} THEN NULL ELSE contact.decision_due_at END,
            updated_at = now()
            FROM unnest($6::uuid[], $7::varchar[], $8::int[]) AS joined(id, urgency, added)
           WHERE contact.id = joined.id)

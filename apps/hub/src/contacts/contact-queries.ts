@@ -10,8 +10,10 @@ import { Notification } from '../notifications/notification.entity.js';
 import { CaseConsentBook } from '../sharing/case-consent.js';
 import { consentView } from '../sharing/contact-sharing.js';
 import { ContactNotification } from './contact-notification.entity.js';
-import { Contact } from './contact.entity.js';
-import { CONTACT_COUNT_LIMIT, type ContactDetail, type ContactPage, type ContactSummary, type ListContactsQuery } from './contact.dto.js';
+import { Contact, UNFINISHED_CONTACT_SQL, type ContactStatus } from './contact.entity.js';
+import type { ContactOutcome, Rag } from '#contracts';
+import type { DecisionView, RagChangeView } from '../screening/screening.dto.js';
+import { CONTACT_COUNT_LIMIT, type ContactDetail, type ContactPage, type ContactSummary, type EarlierContact, type ListContactsQuery } from './contact.dto.js';
 
 /**
  * What screeners read: the queue of contacts and one contact in full. Every
@@ -34,7 +36,7 @@ export class ContactQueries {
         action: 'contacts.listed',
         purpose: 'screening',
         details: {
-          filters: { status: query.status ?? null, rag: query.rag ?? null, after: query.after ?? null, pageSize: query.pageSize },
+          filters: { status: query.status ?? null, rag: query.rag ?? null, repeat: query.repeat ?? null, after: query.after ?? null, pageSize: query.pageSize },
           total: page.total,
           contactIds: page.items.map((item) => item.id),
           childIds: page.items.map((item) => item.child.id),
@@ -68,10 +70,13 @@ export class ContactQueries {
    */
   private async findPage(manager: EntityManager, query: ListContactsQuery): Promise<ContactPage> {
     const filtered = (builder: SelectQueryBuilder<Contact>) => {
-      if (query.status === 'open') builder.andWhere("contact.status <> 'closed'");
+      if (query.status === 'open') builder.andWhere(`contact.${UNFINISHED_CONTACT_SQL}`);
       else if (query.status) builder.andWhere('contact.status = :status', { status: query.status });
       if (query.rag === 'unrated') builder.andWhere('contact.rag IS NULL');
       else if (query.rag) builder.andWhere('contact.rag = :rag', { rag: query.rag });
+      if (query.repeat === 're_referral') builder.andWhere('contact.re_referral_of IS NOT NULL');
+      else if (query.repeat === 'low_level_repeats') builder.andWhere('contact.low_level_repeats IS NOT NULL');
+      else if (query.repeat === 'any') builder.andWhere('(contact.re_referral_of IS NOT NULL OR contact.low_level_repeats IS NOT NULL)');
       return builder;
     };
     const page = filtered(manager.createQueryBuilder(Contact, 'contact'))
@@ -129,6 +134,9 @@ export class ContactQueries {
       child: { ...childSummary(child), nhsNumber: child.nhsNumber },
       notifications: links.map((link) => toLinked(link.notification!, link.childIndex)),
       consent: consentView(await this.consent.history(manager, id)),
+      ragHistory: await ragHistory(manager, id),
+      decisions: await decisions(manager, id),
+      history: await earlierContacts(manager, child.id, id),
       timeline: events.map((event) => ({
         sequence: event.sequence,
         at: event.occurredAt.toISOString(),
@@ -164,7 +172,72 @@ function toSummary(contact: Contact, child: Child): ContactSummary {
     lastNotificationAt: contact.lastNotificationAt.toISOString(),
     notificationCount: contact.notificationCount,
     child: childSummary(child),
+    decisionDueAt: contact.decisionDueAt?.toISOString() ?? null,
+    decisionEscalatedAt: contact.decisionEscalatedAt?.toISOString() ?? null,
+    screener: contact.screenerName,
+    reReferralOf: contact.reReferralOf,
+    lowLevelRepeats: contact.lowLevelRepeats,
+    allocatedWorker: contact.allocatedWorker,
+    allocatedTeam: contact.allocatedTeam,
   };
+}
+
+async function ragHistory(manager: EntityManager, contactId: string): Promise<RagChangeView[]> {
+  const rows = (await manager.query(
+    `SELECT from_rag, to_rag, reason, changed_by_name, changed_at FROM rag_change WHERE contact_id = $1 ORDER BY changed_at, id`,
+    [contactId],
+  )) as { from_rag: Rag | null; to_rag: Rag; reason: string; changed_by_name: string; changed_at: Date }[];
+  return rows.map((row) => ({ from: row.from_rag, to: row.to_rag, reason: row.reason, changedBy: row.changed_by_name, changedAt: row.changed_at.toISOString() }));
+}
+
+async function decisions(manager: EntityManager, contactId: string): Promise<DecisionView[]> {
+  const rows = (await manager.query(`SELECT * FROM contact_decision WHERE contact_id = $1 ORDER BY decided_at, id`, [contactId])) as {
+    id: string;
+    outcome: ContactOutcome;
+    primary_need: string;
+    level_of_need: number;
+    rationale: string;
+    decided_by_name: string;
+    decided_at: Date;
+    signed_off_by_name: string | null;
+    signed_off_at: Date | null;
+    returned_by_name: string | null;
+    returned_at: Date | null;
+    return_reason: string | null;
+  }[];
+  return rows.map((row) => ({
+    id: row.id,
+    outcome: row.outcome,
+    primaryNeed: row.primary_need,
+    levelOfNeed: row.level_of_need,
+    rationale: row.rationale,
+    decidedBy: row.decided_by_name,
+    decidedAt: row.decided_at.toISOString(),
+    signedOffBy: row.signed_off_by_name,
+    signedOffAt: row.signed_off_at?.toISOString() ?? null,
+    returnedBy: row.returned_by_name,
+    returnedAt: row.returned_at?.toISOString() ?? null,
+    returnReason: row.return_reason,
+  }));
+}
+
+/** The child's other contacts, newest first, with the outcome each was signed off with. */
+async function earlierContacts(manager: EntityManager, childId: string, contactId: string): Promise<EarlierContact[]> {
+  const rows = (await manager.query(
+    `SELECT c.id, c.number::text AS number, c.status, c.received_at, c.notification_count, d.outcome, d.signed_off_at
+       FROM contact c LEFT JOIN contact_decision d ON d.contact_id = c.id AND d.signed_off_at IS NOT NULL
+      WHERE c.child_id = $1 AND c.id <> $2 ORDER BY c.received_at DESC, c.id DESC LIMIT 100`,
+    [childId, contactId],
+  )) as { id: string; number: string; status: ContactStatus; received_at: Date; notification_count: number; outcome: ContactOutcome | null; signed_off_at: Date | null }[];
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    receivedAt: row.received_at.toISOString(),
+    notificationCount: row.notification_count,
+    outcome: row.outcome,
+    decidedAt: row.signed_off_at?.toISOString() ?? null,
+  }));
 }
 
 function toLinked(notification: Notification, childIndex: number) {

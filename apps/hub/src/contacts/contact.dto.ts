@@ -2,17 +2,19 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConsentView } from '../sharing/sharing.dto.js';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { RAG_RATINGS, ToCanonicalUuid, type Agency, type Rag } from '#contracts';
+import { CONTACT_OUTCOMES, RAG_RATINGS, ToCanonicalUuid, type Agency, type ContactOutcome, type Rag } from '#contracts';
+import { DecisionView, RagChangeView } from '../screening/screening.dto.js';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
 
 export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
 export const RAG_FILTERS = [...RAG_RATINGS, 'unrated'] as const;
+export const REPEAT_FILTERS = ['re_referral', 'low_level_repeats', 'any'] as const;
 
 /** Counting stops here: enough to say how long a queue is, without counting a whole table for every page. */
 export const CONTACT_COUNT_LIMIT = 10_000;
 
 export class ListContactsQuery {
-  @ApiPropertyOptional({ enum: CONTACT_STATUS_FILTERS, description: '`open` means any status but closed' })
+  @ApiPropertyOptional({ enum: CONTACT_STATUS_FILTERS, description: '`open`: waiting in the MASH (neither closed nor gone to an allocated worker)' })
   @IsOptional()
   @IsIn(CONTACT_STATUS_FILTERS)
   status?: (typeof CONTACT_STATUS_FILTERS)[number];
@@ -21,6 +23,11 @@ export class ListContactsQuery {
   @IsOptional()
   @IsIn(RAG_FILTERS)
   rag?: (typeof RAG_FILTERS)[number];
+
+  @ApiPropertyOptional({ enum: REPEAT_FILTERS, description: 'Only re-referrals, only low-level repeats, or either' })
+  @IsOptional()
+  @IsIn(REPEAT_FILTERS)
+  repeat?: (typeof REPEAT_FILTERS)[number];
 
   @ApiPropertyOptional({
     format: 'uuid',
@@ -62,6 +69,15 @@ export class ContactSummary {
   @ApiProperty() lastNotificationAt!: string;
   @ApiProperty() notificationCount!: number;
   @ApiProperty({ type: ChildSummary }) child!: ChildSummary;
+  @ApiProperty({ nullable: true, type: String, description: 'When the decision is due (by the RAG; the sender’s urgency until rated)' }) decisionDueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When the manager was told the decision is late' }) decisionEscalatedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) screener!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The earlier referral of the child, within the re-referral window, that this contact repeats' })
+  reReferralOf!: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Low-level (green) notices about the child within the repeat window, when they reach the count that flags it' })
+  lowLevelRepeats!: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The allocated social worker the contact went to, instead of the MASH' }) allocatedWorker!: string | null;
+  @ApiProperty({ nullable: true, type: String }) allocatedTeam!: string | null;
 }
 
 export class ContactPage {
@@ -107,11 +123,27 @@ export class TimelineEntry {
   @ApiProperty({ type: Object }) details!: Record<string, unknown>;
 }
 
+export class EarlierContact {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() number!: string;
+  @ApiProperty({ enum: CONTACT_STATUSES }) status!: ContactStatus;
+  @ApiProperty() receivedAt!: string;
+  @ApiProperty() notificationCount!: number;
+  @ApiProperty({ nullable: true, type: String, enum: CONTACT_OUTCOMES }) outcome!: ContactOutcome | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When the outcome was signed off' }) decidedAt!: string | null;
+}
+
 export class ContactDetail extends ContactSummary {
   @ApiProperty({ type: ChildDetail }) declare child: ChildDetail;
   @ApiProperty({ type: [LinkedNotification] }) notifications!: LinkedNotification[];
   @ApiProperty({ type: ConsentView, description: 'The consent that stands (partners’ decisions carried forward, staff decisions, a manager’s override) and its history' })
   consent!: ConsentView;
+  @ApiProperty({ type: [RagChangeView], description: 'The first rating and every change, with the reasons, oldest first' })
+  ragHistory!: RagChangeView[];
+  @ApiProperty({ type: [DecisionView], description: 'Decisions, oldest first: returned ones with the reason, the current one last' })
+  decisions!: DecisionView[];
+  @ApiProperty({ type: [EarlierContact], description: "The child's earlier contacts and their outcomes, newest first" })
+  history!: EarlierContact[];
   @ApiProperty({ type: [TimelineEntry], description: 'What happened to this contact, oldest first' })
   timeline!: TimelineEntry[];
 }

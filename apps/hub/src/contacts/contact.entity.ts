@@ -11,20 +11,26 @@ import {
   type Relation,
 } from 'typeorm';
 import type { Rag } from '#contracts';
+import { CONTACT_STATES, FINISHED_STATES, MASH_STATES, type ContactState } from '#screening';
 import { Child } from '../children/child.entity.js';
 
-export const CONTACT_STATUSES = ['awaiting_screening', 'closed'] as const;
-export type ContactStatus = (typeof CONTACT_STATUSES)[number];
-export const OPEN_CONTACT_STATUSES: ContactStatus[] = ['awaiting_screening'];
+export const CONTACT_STATUSES = CONTACT_STATES;
+export type ContactStatus = ContactState;
+export const OPEN_CONTACT_STATUSES: readonly ContactStatus[] = MASH_STATES;
+
+/** SQL: the contact is not finished (closed, or gone to its allocated worker), so a new notice about the child joins it. */
+export const UNFINISHED_CONTACT_SQL = `status NOT IN (${FINISHED_STATES.map((state) => `'${state}'`).join(', ')})`;
 
 /**
  * A contact: the hub's unit of work about one child. Notifications about a
  * child who already has an open contact join it rather than starting another.
  */
 @Entity('contact')
-@Index('uq_contact_open_per_child', ['childId'], { unique: true, where: "status <> 'closed'" })
+@Index('uq_contact_open_per_child', ['childId'], { unique: true, where: UNFINISHED_CONTACT_SQL })
 @Index('ix_contact_queue', ['status', 'receivedAt', 'id'])
-@Index('ix_contact_open_queue', ['receivedAt', 'id'], { where: "status <> 'closed'" })
+@Index('ix_contact_open_queue', ['receivedAt', 'id'], { where: UNFINISHED_CONTACT_SQL })
+@Index('ix_contact_decision_due', ['decisionDueAt'], { where: `decision_escalated_at IS NULL AND ${UNFINISHED_CONTACT_SQL}` })
+@Index('ix_contact_decision_due_unset', ['receivedAt'], { where: `decision_due_at IS NULL AND ${UNFINISHED_CONTACT_SQL}` })
 @Index('ix_contact_received', ['receivedAt', 'id'])
 export class Contact {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_contact' })
@@ -62,6 +68,40 @@ export class Contact {
 
   @Column('integer', { name: 'notification_count' })
   notificationCount!: number;
+
+  /** The screener who started screening it. */
+  @Column('varchar', { name: 'screener_id', length: 500, nullable: true })
+  screenerId!: string | null;
+
+  @Column('varchar', { name: 'screener_name', length: 200, nullable: true })
+  screenerName!: string | null;
+
+  /** When the decision is due: from receipt, by the screener's RAG (the sender's urgency until then). */
+  @Column('timestamptz', { name: 'decision_due_at', nullable: true })
+  decisionDueAt!: Date | null;
+
+  /** When the manager was told the decision is late; once only. */
+  @Column('timestamptz', { name: 'decision_escalated_at', nullable: true })
+  decisionEscalatedAt!: Date | null;
+
+  /** The child's allocated social worker and team, when the contact went to them instead of the MASH. */
+  @Column('varchar', { name: 'allocated_worker', length: 200, nullable: true })
+  allocatedWorker!: string | null;
+
+  @Column('varchar', { name: 'allocated_team', length: 200, nullable: true })
+  allocatedTeam!: string | null;
+
+  /** The earlier contact, a referral within the re-referral window, that this one repeats. */
+  @Column('uuid', { name: 're_referral_of', nullable: true })
+  reReferralOf!: string | null;
+
+  /** Low-level (green) notices about the child in the repeat window, when they reach the count that flags it. */
+  @Column('smallint', { name: 'low_level_repeats', nullable: true })
+  lowLevelRepeats!: number | null;
+
+  /** When it was closed or went to the allocated worker. */
+  @Column('timestamptz', { name: 'finished_at', nullable: true })
+  finishedAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -13,5 +13,8 @@ import { Alert } from '../alerts/alert.entity.js';
 import { ConsentRecord } from '../sharing/consent-record.entity.js';
 import { OwnerAgreement } from '../sharing/owner-agreement.entity.js';
 import { Share } from '../sharing/share.entity.js';
+import { Allocation } from '../screening/allocation.entity.js';
+import { ContactDecision } from '../screening/contact-decision.entity.js';
+import { RagChange } from '../screening/rag-change.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert, RagChange, ContactDecision, Allocation];
