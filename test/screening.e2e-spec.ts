@@ -2,8 +2,11 @@ import request from 'supertest';
 import { notificationIdFor } from '#adapter-kit';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
-import { policeNoticeAboutNewChild } from './support/police-notices.js';
-import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { policeNotice, policeNoticeAboutNewChild } from './support/police-notices.js';
+import { APPS, AppProcess, hubEnv, runCommand } from './support/processes.js';
 import { asStaff, staff } from './support/staff.js';
 
 const prefix = uniquePrefix();
@@ -21,7 +24,16 @@ const startHub = async () => {
 
 /** A police notice about a new child; resolves to its contact's id. */
 async function newContact(overrides: Record<string, unknown> = {}): Promise<string> {
-  const notice = policeNoticeAboutNewChild(++noticeCount, overrides);
+  return send(policeNoticeAboutNewChild(++noticeCount, overrides));
+}
+
+/** A notice about one named child (no NHS number), graded as given; resolves to its contact's id. */
+function noticeAbout(child: { forename: string; surname: string; dateOfBirth: string }, ragGrading = 'GREEN') {
+  const notice = policeNotice({ ragGrading });
+  return { ...notice, children: [{ ...notice.children[0], nhsNumber: undefined, ...child }] };
+}
+
+async function send(notice: ReturnType<typeof policeNotice>): Promise<string> {
   await request(police.url).post('/notifications').set(force.headers).send(notice).expect(202);
   const notificationId = notificationIdFor('police', '01', notice.policeReference);
   return waitFor('the notice to make a contact', () =>
@@ -125,5 +137,99 @@ describe('decision deadlines', () => {
     // Several rounds of the restarted hub's watcher.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await escalations()).toEqual({ alerts: 1, events: 1 });
+  });
+});
+
+describe('the open case check', () => {
+  const child = { forename: 'Olly', surname: 'Allocated', dateOfBirth: '2014-02-02' };
+
+  it("sends an allocated child's contact to the worker and team, not the MASH queue, and says so", async () => {
+    await request(hub.url)
+      .put('/api/allocations/LCS-000123')
+      .set(staff.admin)
+      .send({ givenName: 'Olly', familyName: 'Allocated', dateOfBirth: '2014-02-02', worker: 'Wendy Worker', team: 'Children in need team 2' })
+      .expect(200);
+    await request(hub.url).put('/api/allocations/LCS-000123').set(staff.screener).send({}).expect(403);
+    const contactId = await send(noticeAbout(child));
+    const contact = await detail(contactId);
+    expect(contact).toMatchObject({ status: 'with_allocated_worker', allocatedWorker: 'Wendy Worker', allocatedTeam: 'Children in need team 2' });
+    expect(contact.timeline.map((entry: { action: string }) => entry.action)).toContain('contact.routed');
+    const queue = (await request(hub.url).get('/api/contacts').query({ status: 'open', pageSize: 100 }).set(staff.screener).expect(200)).body.items;
+    expect(queue.map((item: { id: string }) => item.id)).not.toContain(contactId);
+
+    // Once the allocation ends, the next notice waits in the MASH.
+    await request(hub.url).delete('/api/allocations/LCS-000123').set(staff.admin).expect(200);
+    await request(hub.url).delete('/api/allocations/LCS-000123').set(staff.admin).expect(404);
+    const next = await send(noticeAbout(child));
+    expect(next).not.toBe(contactId);
+    expect(await detail(next)).toMatchObject({ status: 'awaiting_screening', allocatedWorker: null });
+  });
+
+  it('imports the nightly export whole or not at all, naming every problem by line', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'mash-allocations-'));
+    const header = 'case_reference,nhs_number,given_name,family_name,date_of_birth,worker,team';
+    const bad = join(folder, 'bad.csv');
+    writeFileSync(bad, `${header}
+LCS-1,9990000379,Ann,Example,2015-06-14,W One,Team A
+LCS-2,1234567890,Bob,,2099-01-01,W Two,Team B
+LCS-1,,Cat,Example,,W,T
+`);
+    const command = (file: string) => runCommand('dist/apps/hub/src/screening/import-allocations-command.js', [file], { DATABASE_URL: TEST_APP_DATABASE_URL });
+    const refused = await command(bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/nothing imported/);
+    expect(refused.stderr).toMatch(/line 3: nhsNumber: /);
+    expect(refused.stderr).toMatch(/line 3: familyName: /);
+    expect(refused.stderr).toMatch(/line 3: dateOfBirth: /);
+    expect(refused.stderr).toMatch(/line 4: case_reference LCS-1 is also on line 2/);
+    const count = () => withDatabase(async (db) => (await db.query('SELECT count(*)::int AS n FROM allocation WHERE ended_at IS NULL')).rows[0].n as number);
+    const before = await count();
+
+    const good = join(folder, 'good.csv');
+    writeFileSync(good, `${header}
+LCS-1,9990000379,Ann,Example,2015-06-14,W One,Team A
+"LCS-2",,"Bob","O'Example",2016-01-01,"Two, W",Team B
+`);
+    const imported = await command(good);
+    expect(imported.stdout).toMatch(/imported 2 allocations; \d+ no longer listed ended/);
+    expect(imported.code).toBe(0);
+    expect(await count()).toBe(2);
+    expect(before).not.toBe(2);
+    const listed = (await request(hub.url).get('/api/allocations').set(staff.admin).expect(200)).body;
+    expect(listed.items.map((item: { caseReference: string }) => item.caseReference)).toEqual(['LCS-1', 'LCS-2']);
+    expect(listed.items[1]).toMatchObject({ familyName: "O'Example", worker: 'Two, W' });
+  });
+});
+
+describe('repeat contacts', () => {
+  it('flags the third low-level notice about a child within three months', async () => {
+    const child = { forename: 'Lola', surname: 'Repeat', dateOfBirth: '2013-03-03' };
+    const first = await send(noticeAbout(child));
+    await send(noticeAbout(child));
+    expect((await detail(first)).lowLevelRepeats).toBeNull();
+    const third = await send(noticeAbout(child));
+    expect(third).toBe(first);
+    expect((await detail(first)).lowLevelRepeats).toBe(3);
+    const flagged = (await request(hub.url).get('/api/contacts').query({ status: 'open', repeat: 'low_level_repeats' }).set(staff.screener).expect(200)).body.items;
+    expect(flagged.map((item: { id: string }) => item.id)).toEqual([first]);
+  });
+
+  it('flags a contact within twelve months of a referral of the same child as a re-referral', async () => {
+    const child = { forename: 'Remy', surname: 'Referral', dateOfBirth: '2012-12-12' };
+    const earlier = await send(noticeAbout(child, 'AMBER'));
+    await post(earlier, 'screening', staff.screener).expect(201);
+    await post(earlier, 'rag', staff.screener, { rag: 'amber', reason: 'Concerns about care at home.' }).expect(201);
+    await post(earlier, 'decision', staff.screener, { outcome: 'single_assessment_s17', primaryNeed: 'N1', levelOfNeed: 3, rationale: 'An assessment of the family’s needs is required.' }).expect(201);
+    await post(earlier, 'decision/sign-off', staff.manager).expect(201);
+    // Signed off 11 months ago, as far as the trail of time is concerned.
+    await withDatabase((db) => db.query(`UPDATE contact_decision SET signed_off_at = now() - interval '11 months' WHERE contact_id = $1`, [earlier]));
+
+    const later = await send(noticeAbout(child, 'AMBER'));
+    expect(later).not.toBe(earlier);
+    expect((await detail(later)).reReferralOf).toBe(earlier);
+    expect((await detail(later)).history).toEqual([expect.objectContaining({ id: earlier, outcome: 'single_assessment_s17', status: 'closed' })]);
+    const filtered = (await request(hub.url).get('/api/contacts').query({ repeat: 're_referral' }).set(staff.screener).expect(200)).body.items;
+    expect(filtered.map((item: { id: string }) => item.id)).toContain(later);
+    await request(hub.url).get('/api/contacts').query({ repeat: 'sometimes' }).set(staff.screener).expect(400);
   });
 });

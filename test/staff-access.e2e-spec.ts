@@ -329,6 +329,14 @@ describe('every route, for every role', () => {
         status: 409,
       },
       'POST /api/contacts/:id/decision/sign-off': { path: `/api/contacts/${ids.closedContactId}/decision/sign-off`, status: 409 },
+      'GET /api/allocations': { path: '/api/allocations', status: 200 },
+      'PUT /api/allocations/:caseReference': {
+        path: '/api/allocations/CASE-MATRIX-1',
+        body: { givenName: 'Nobody', familyName: 'Matrix', worker: 'A Worker', team: 'Matrix team' },
+        status: 200,
+      },
+      // Never allocated: allowed callers hear there is no such allocation.
+      'DELETE /api/allocations/:caseReference': { path: '/api/allocations/CASE-NEVER', status: 404 },
       'POST /api/contacts/:id/decision/return': { path: `/api/contacts/${ids.closedContactId}/decision/return`, body: { reason: 'Check the school’s view.' }, status: 409 },
     };
     const found = examples[route];
@@ -369,7 +377,14 @@ describe('every route, for every role', () => {
       const name = `${route.method} ${route.path}`;
       const { path, body, status } = example(name, { contactId, childId, closedContactId });
       const send = (headers: Record<string, string>) => {
-        const call = route.method === 'POST' ? request(hub.url).post(path).send(body ?? {}) : request(hub.url).get(path);
+        const call =
+          route.method === 'POST'
+            ? request(hub.url).post(path).send(body ?? {})
+            : route.method === 'PUT'
+              ? request(hub.url).put(path).send(body ?? {})
+              : route.method === 'DELETE'
+                ? request(hub.url).delete(path)
+                : request(hub.url).get(path);
         return call.set(headers);
       };
       outcomes.push(`${name} anonymous ${(await send({})).status}`);

@@ -35,6 +35,8 @@ import { ContactLifecycle } from './screening/contact-lifecycle.js';
 import { ScreeningController } from './screening/screening.controller.js';
 import { ScreeningDesk } from './screening/screening-desk.js';
 import { DeadlineWatcher } from './screening/deadline-watcher.js';
+import { AllocationRegister } from './screening/allocations.js';
+import { AllocationsController } from './screening/allocations.controller.js';
 import { loadSharingPolicy } from '#sharing';
 import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
@@ -62,7 +64,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -97,6 +99,7 @@ export class HubModule implements OnApplicationShutdown {
         ContactLifecycle,
         ScreeningDesk,
         DeadlineWatcher,
+        AllocationRegister,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

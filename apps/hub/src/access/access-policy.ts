@@ -18,6 +18,8 @@ export const Roles = {
   consentOverride: ['manager'],
   /** Only a manager signs off (or returns) a decision, and never their own. */
   signOff: ['manager'],
+  /** The case management system's allocations, kept by an admin (or the integration signed in as one). */
+  allocations: ['admin'],
   /** Anyone who works with the hub may read what it would share with whom. */
   sharingPolicy: ['screener', 'manager', 'auditor', 'admin'],
   auditTrail: ['auditor'],

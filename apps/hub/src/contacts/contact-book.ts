@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { Rag } from '#contracts';
+import type { ContactOutcome, Rag } from '#contracts';
+import { DEFAULT_REPEAT_SETTINGS, monthsBefore, repeatFlags, REFERRAL_OUTCOMES, type RepeatSettings } from '#screening';
+import { HubConfig } from '../config.js';
 import { lockAllInOrder } from '../database/advisory-locks.js';
 import { UNFINISHED_CONTACT_SQL } from './contact.entity.js';
 
@@ -16,11 +18,20 @@ export interface ContactJoinRequest {
   senderUrgency: Rag;
 }
 
+/** The social worker and team a child is allocated to, in the council's case management system. */
+export interface Allocated {
+  worker: string;
+  team: string;
+  caseReference: string;
+}
+
 export interface ContactJoin {
   contactId: string;
   created: boolean;
   /** False when this notification was already linked to the contact (the same child listed twice). */
   linked: boolean;
+  /** Set when the contact was opened for an allocated child and went to the worker, not the MASH. */
+  allocatedTo?: Allocated;
 }
 
 interface ContactChange {
@@ -31,9 +42,21 @@ interface ContactChange {
   senderUrgency: Rag | null;
 }
 
-/** Opens contacts and attaches notifications to a child's open contact. */
+/**
+ * Opens contacts and attaches notifications to a child's open contact. A contact opened for a child
+ * the case management system says is allocated goes to the worker and team (finished for the MASH);
+ * every contact a notice touches gets its repeat flags.
+ */
 @Injectable()
 export class ContactBook {
+  private readonly repeats: RepeatSettings;
+
+  constructor(@Optional() @Inject(HubConfig) config?: HubConfig) {
+    this.repeats = config
+      ? { reReferralMonths: config.RE_REFERRAL_MONTHS, lowLevelCount: config.REPEAT_LOW_LEVEL_COUNT, lowLevelMonths: config.REPEAT_LOW_LEVEL_MONTHS }
+      : DEFAULT_REPEAT_SETTINGS;
+  }
+
   /**
    * Attaches each notification to its child's open contact, opening one where the child has none,
    * exactly as if each were joined in turn. The children's contacts are locked first, in one global
@@ -73,14 +96,20 @@ export class ContactBook {
 
     const linked = requests.filter((_, index) => joins[index].linked);
     const opened = [...changes.values()].filter((change) => change.created);
+    const allocations = await this.allocationsOf(manager, opened.map((change) => change.childId));
+    joins.forEach((join, index) => {
+      const allocated = join.created ? allocations.get(requests[index].childId) : undefined;
+      if (allocated) join.allocatedTo = allocated;
+    });
     const joined = [...changes.values()].filter((change) => !change.created && change.added > 0);
     // Counted in SQL, not read-modify-write, so the count is exact whoever else writes the row.
     // Postgres runs every data-modifying part of a WITH to completion, read or not.
     await manager.query(
       `WITH opened AS (
-         INSERT INTO contact (id, child_id, status, rag, sender_urgency, received_at, last_notification_at, notification_count)
-         SELECT id, child_id, 'awaiting_screening', NULL, urgency, $1::timestamptz, $1::timestamptz, added
-           FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::int[]) AS opened(id, child_id, urgency, added)),
+         INSERT INTO contact (id, child_id, status, rag, sender_urgency, received_at, last_notification_at, notification_count, allocated_worker, allocated_team, finished_at)
+         SELECT id, child_id, CASE WHEN worker IS NULL THEN 'awaiting_screening' ELSE 'with_allocated_worker' END, NULL, urgency, $1::timestamptz, $1::timestamptz, added,
+                worker, team, CASE WHEN worker IS NULL THEN NULL ELSE $1::timestamptz END
+           FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::int[], $12::varchar[], $13::varchar[]) AS opened(id, child_id, urgency, added, worker, team)),
        counted AS (
          UPDATE contact SET
            notification_count = notification_count + joined.added,
@@ -106,9 +135,69 @@ export class ContactBook {
         linked.map((request) => changes.get(request.childId)!.contactId),
         linked.map((request) => request.notificationId),
         linked.map((request) => request.childIndex),
+        opened.map((change) => allocations.get(change.childId)?.worker ?? null),
+        opened.map((change) => allocations.get(change.childId)?.team ?? null),
       ],
     );
+    await this.flagRepeats(manager, [...changes.values()].filter((change) => change.added > 0), receivedAt);
     return joins;
+  }
+
+  /** The current allocation of each child that has one: by NHS number first, else by name and date of birth. */
+  private async allocationsOf(manager: EntityManager, childIds: string[]): Promise<Map<string, Allocated>> {
+    if (!childIds.length) return new Map();
+    const rows = (await manager.query(
+      `SELECT DISTINCT ON (child.id) child.id AS child_id, allocation.worker, allocation.team, allocation.case_reference
+         FROM child JOIN allocation ON allocation.ended_at IS NULL
+          AND (allocation.nhs_number = child.nhs_number
+               OR (allocation.normalised_name = child.normalised_name AND allocation.date_of_birth = child.date_of_birth))
+        WHERE child.id = ANY($1::uuid[])
+        ORDER BY child.id, (allocation.nhs_number = child.nhs_number) DESC NULLS LAST, allocation.updated_at DESC`,
+      [childIds],
+    )) as { child_id: string; worker: string; team: string; case_reference: string }[];
+    return new Map(rows.map((row) => [row.child_id, { worker: row.worker, team: row.team, caseReference: row.case_reference }]));
+  }
+
+  /**
+   * Flags each contact a notice touched: a re-referral when an earlier contact of the child was a
+   * referral signed off within the window; low-level repeats when enough green notices about the child
+   * arrived within theirs. A flag once set stays. Two reads and one write for the whole batch.
+   */
+  private async flagRepeats(manager: EntityManager, touched: ContactChange[], receivedAt: Date): Promise<void> {
+    if (!touched.length) return;
+    const childIds = touched.map((change) => change.childId);
+    const referrals = (await manager.query(
+      `SELECT contact.child_id, contact.id, decision.outcome, decision.signed_off_at
+         FROM contact JOIN contact_decision decision ON decision.contact_id = contact.id AND decision.signed_off_at IS NOT NULL
+        WHERE contact.child_id = ANY($1::uuid[]) AND decision.signed_off_at >= $2 AND decision.outcome = ANY($3::varchar[])`,
+      [childIds, monthsBefore(receivedAt, this.repeats.reReferralMonths), REFERRAL_OUTCOMES],
+    )) as { child_id: string; id: string; outcome: ContactOutcome; signed_off_at: Date }[];
+    const notices = (await manager.query(
+      `SELECT contact.child_id, notification.received_at
+         FROM contact JOIN contact_notification link ON link.contact_id = contact.id
+         JOIN notification ON notification.id = link.notification_id
+        WHERE contact.child_id = ANY($1::uuid[]) AND notification.received_at >= $2 AND notification.sender_urgency = 'green'`,
+      [childIds, monthsBefore(receivedAt, this.repeats.lowLevelMonths)],
+    )) as { child_id: string; received_at: Date }[];
+    const flagged = touched
+      .map((change) => ({
+        contactId: change.contactId,
+        ...repeatFlags(
+          receivedAt,
+          referrals.filter((row) => row.child_id === change.childId && row.id !== change.contactId).map((row) => ({ contactId: row.id, outcome: row.outcome, decidedAt: row.signed_off_at })),
+          notices.filter((row) => row.child_id === change.childId).map((row) => ({ receivedAt: row.received_at, senderUrgency: 'green' as const })),
+          this.repeats,
+        ),
+      }))
+      .filter((flags) => flags.reReferralOf || flags.lowLevelRepeats);
+    if (!flagged.length) return;
+    await manager.query(
+      `UPDATE contact SET re_referral_of = coalesce(contact.re_referral_of, flag.re_referral_of),
+                          low_level_repeats = GREATEST(contact.low_level_repeats, flag.low_level_repeats)
+         FROM unnest($1::uuid[], $2::uuid[], $3::smallint[]) AS flag(id, re_referral_of, low_level_repeats)
+        WHERE contact.id = flag.id`,
+      [flagged.map((flags) => flags.contactId), flagged.map((flags) => flags.reReferralOf), flagged.map((flags) => flags.lowLevelRepeats)],
+    );
   }
 }
 

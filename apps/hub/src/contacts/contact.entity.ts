@@ -32,6 +32,7 @@ export const UNFINISHED_CONTACT_SQL = `status NOT IN (${FINISHED_STATES.map((sta
 @Index('ix_contact_decision_due', ['decisionDueAt'], { where: `decision_escalated_at IS NULL AND ${UNFINISHED_CONTACT_SQL}` })
 @Index('ix_contact_decision_due_unset', ['receivedAt'], { where: `decision_due_at IS NULL AND ${UNFINISHED_CONTACT_SQL}` })
 @Index('ix_contact_received', ['receivedAt', 'id'])
+@Index('ix_contact_child', ['childId', 'receivedAt'])
 export class Contact {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_contact' })
   id!: string;

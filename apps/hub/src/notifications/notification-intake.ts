@@ -253,6 +253,18 @@ function intakeEvents(
       childId: match.child.id,
       details: { notificationId: message.notificationId, childIndex },
     });
+    // The child is allocated: the contact went to the worker and team, not the MASH queue.
+    if (join.allocatedTo) {
+      events.push({
+        ...common,
+        actor: hub,
+        action: 'contact.routed',
+        subject: { type: 'contact', id: join.contactId },
+        childId: match.child.id,
+        purpose: 'open case check',
+        details: { notificationId: message.notificationId, worker: join.allocatedTo.worker, team: join.allocatedTo.team, caseReference: join.allocatedTo.caseReference },
+      });
+    }
   }
   // Telling the sender which contacts its notice joined is a share too: ids only, back to their owner.
   events.push({

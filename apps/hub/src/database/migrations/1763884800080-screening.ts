@@ -36,6 +36,7 @@ export class Screening1763884800080 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "ix_contact_decision_due" ON "contact"  ("decision_due_at") WHERE decision_escalated_at IS NULL AND status NOT IN ('closed', 'with_allocated_worker')`);
     await queryRunner.query(`ALTER TABLE "contact_decision" ADD CONSTRAINT "fk_contact_decision_contact" FOREIGN KEY ("contact_id") REFERENCES "contact"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "rag_change" ADD CONSTRAINT "fk_rag_change_contact" FOREIGN KEY ("contact_id") REFERENCES "contact"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(`CREATE INDEX "ix_contact_child" ON "contact"  ("child_id", "received_at") `);
     await queryRunner.query(`DROP INDEX "uq_contact_open_per_child"`);
     await queryRunner.query(`CREATE UNIQUE INDEX "uq_contact_open_per_child" ON "contact" ("child_id") WHERE ${UNFINISHED}`);
     await queryRunner.query(`DROP INDEX "ix_contact_open_queue"`);
@@ -50,6 +51,7 @@ export class Screening1763884800080 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "ix_contact_open_queue" ON "contact" ("received_at", "id") WHERE status <> 'closed'`);
     await queryRunner.query(`DROP INDEX "uq_contact_open_per_child"`);
     await queryRunner.query(`CREATE UNIQUE INDEX "uq_contact_open_per_child" ON "contact" ("child_id") WHERE status <> 'closed'`);
+    await queryRunner.query(`DROP INDEX "ix_contact_child"`);
     await queryRunner.query(`DROP INDEX "ix_contact_decision_due"`);
     await queryRunner.query(`DROP INDEX "ix_contact_decision_due_unset"`);
     for (const column of ['finished_at', 'low_level_repeats', 're_referral_of', 'allocated_team', 'allocated_worker', 'decision_escalated_at', 'decision_due_at', 'screener_name', 'screener_id']) {
