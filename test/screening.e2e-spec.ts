@@ -33,7 +33,7 @@ function noticeAbout(child: { forename: string; surname: string; dateOfBirth: st
   return { ...notice, children: [{ ...notice.children[0], nhsNumber: undefined, ...child }] };
 }
 
-async function send(notice: ReturnType<typeof policeNotice>): Promise<string> {
+async function send(notice: { policeReference: string }): Promise<string> {
   await request(police.url).post('/notifications').set(force.headers).send(notice).expect(202);
   const notificationId = notificationIdFor('police', '01', notice.policeReference);
   return waitFor('the notice to make a contact', () =>

@@ -1,7 +1,8 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { InformationShared, InvalidMessageError, MessagePatterns, isUuidText, shareInboxKind, validateMessage, type Agency } from '#contracts';
+import { InformationShared, MessagePatterns, shareInboxKind, type Agency } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
+import { postToInbox, readHubMessage } from './inbox-posting.js';
 import { InboxPushes } from './inbox-push.js';
 import { PartnerInbox } from './inbox.js';
 import { ADAPTER_AGENCY } from './tokens.js';
@@ -23,27 +24,17 @@ export class ShareHandler {
 
   @EventPattern<string>(MessagePatterns.informationShared)
   async onShared(@Payload() payload: unknown, @Ctx() context: QueueContext): Promise<void> {
-    let shared: InformationShared;
-    try {
-      shared = await validateMessage(InformationShared, payload, 'shared information');
-    } catch (error) {
-      if (error instanceof InvalidMessageError) throw new PermanentMessageError(error.message, error.errors);
-      throw error;
-    }
+    const shared = await readHubMessage(InformationShared, payload, 'shared information');
     if (shared.recipientAgency !== this.agency) {
       throw new PermanentMessageError(`a share for ${shared.recipientAgency} delivered to the ${this.agency} adapter`);
     }
     const job = context.getJob();
-    if (!isUuidText(job.id)) throw new PermanentMessageError(`a share delivered under job id ${JSON.stringify(job.id)}, not an outbox id`);
-    const messageId = job.id.toLowerCase();
-    const put = await this.inbox.put(shared.recipientOrganisation, {
-      messageId,
+    const { put, pushQueued } = await postToInbox(this.inbox, this.pushes, job, {
+      organisation: shared.recipientOrganisation,
       kind: shareInboxKind(shared.purpose),
       correlationId: shared.correlationId,
-      createdAt: new Date(job.timestamp).toISOString(),
       body: { ...shared },
     });
-    const pushQueued = await this.pushes.offer(shared.recipientOrganisation, messageId);
     this.logger.log({
       message: put ? 'shared information put in the inbox' : 'shared information already in the inbox',
       shareId: shared.shareId,

@@ -218,3 +218,15 @@ function storedJson(value: unknown): unknown {
 function storedUuid(id: string | null | undefined): string | null {
   return id == null ? null : canonicalUuid(id);
 }
+
+/** An act on a contact, as the trail records it: about the contact and its child. */
+export function contactEvent(
+  actor: Actor,
+  action: AuditAction,
+  contact: { id: string; childId: string },
+  purpose: string,
+  details: Record<string, unknown>,
+  lawfulBasis?: string,
+): AuditRecord {
+  return { actor, action, subject: { type: 'contact', id: contact.id }, childId: contact.childId, purpose, details, ...(lawfulBasis && { lawfulBasis }) };
+}

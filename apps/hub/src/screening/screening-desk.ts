@@ -6,7 +6,7 @@ import type { Rag } from '#contracts';
 import { dueAt } from '#screening';
 import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AuditTrail, contactEvent } from '../audit/audit-trail.js';
 import { HubConfig, screeningClock } from '../config.js';
 import { Outbox } from '../outbox/outbox.js';
 import { ContactSharing } from '../sharing/contact-sharing.js';
@@ -72,14 +72,7 @@ export class ScreeningDesk {
           WHERE id = $1`,
         [contact.id, rag, due],
       );
-      await this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'rag.changed',
-        subject: { type: 'contact', id: contact.id },
-        childId: contact.childId,
-        purpose: 'screening',
-        details: { from: contact.rag, to: rag, reason: reason.trim(), decisionDueAt: due.toISOString() },
-      });
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'rag.changed', contact, 'screening', { from: contact.rag, to: rag, reason: reason.trim(), decisionDueAt: due.toISOString() }));
       contact.rag = rag;
       contact.decisionDueAt = due;
     });
@@ -99,14 +92,7 @@ export class ScreeningDesk {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
         [id, contact.id, input.outcome, input.primaryNeed, input.levelOfNeed, input.rationale.trim(), staff.id, staff.name],
       );
-      await this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'decision.recorded',
-        subject: { type: 'contact', id: contact.id },
-        childId: contact.childId,
-        purpose: 'screening',
-        details: { decisionId: id, outcome: input.outcome, primaryNeed: input.primaryNeed, levelOfNeed: input.levelOfNeed },
-      });
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'decision.recorded', contact, 'screening', { decisionId: id, outcome: input.outcome, primaryNeed: input.primaryNeed, levelOfNeed: input.levelOfNeed }));
       await this.lifecycle.apply(manager, contact, 'record_decision', staffActor(staff), { decisionId: id });
     });
   }
@@ -124,14 +110,7 @@ export class ScreeningDesk {
         staff.id,
         staff.name,
       ]);
-      await this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'decision.signed_off',
-        subject: { type: 'contact', id: contact.id },
-        childId: contact.childId,
-        purpose: 'screening',
-        details: { decisionId: decision.id, outcome: decision.outcome, decidedBy: decision.decided_by_name },
-      });
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'decision.signed_off', contact, 'screening', { decisionId: decision.id, outcome: decision.outcome, decidedBy: decision.decided_by_name }));
       await this.lifecycle.apply(manager, contact, 'sign_off', staffActor(staff), { decisionId: decision.id });
       await this.sharing.feedBackOutcome(manager, contact, decision.outcome, staffActor(staff), new Date());
     });
@@ -148,14 +127,7 @@ export class ScreeningDesk {
         staff.name,
         reason.trim(),
       ]);
-      await this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'decision.returned',
-        subject: { type: 'contact', id: contact.id },
-        childId: contact.childId,
-        purpose: 'screening',
-        details: { decisionId: decision.id, reason: reason.trim() },
-      });
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'decision.returned', contact, 'screening', { decisionId: decision.id, reason: reason.trim() }));
       await this.lifecycle.apply(manager, contact, 'return_for_more', staffActor(staff), { decisionId: decision.id });
     });
   }

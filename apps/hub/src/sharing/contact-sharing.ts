@@ -6,7 +6,7 @@ import { outcomeSummary, type Agency, type ContactOutcome, type SafeguardingNoti
 import { describeConsentStatus, notificationContent, policyRows, standingConsent, type ConsentHistoryEntry, type SharingPolicy } from '#sharing';
 import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
-import { AuditTrail, type Actor } from '../audit/audit-trail.js';
+import { AuditTrail, contactEvent, type Actor } from '../audit/audit-trail.js';
 import { SHARING_POLICY } from '../hub.tokens.js';
 import { Outbox } from '../outbox/outbox.js';
 import { CaseConsentBook } from './case-consent.js';
@@ -55,14 +55,7 @@ export class ContactSharing {
     return this.dataSource.transaction(async (manager) => {
       const contact = await this.find(manager, contactId, '');
       const view = await this.read(manager, contact.id);
-      await this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'shares.listed',
-        subject: { type: 'contact', id: contact.id },
-        childId: contact.childId,
-        purpose: 'screening',
-        details: { shareIds: view.shares.map((share) => share.id) },
-      });
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'shares.listed', contact, 'screening', { shareIds: view.shares.map((share) => share.id) }));
       return view;
     });
   }
@@ -95,14 +88,7 @@ export class ContactSharing {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING recorded_at`,
         [id, contact.id, input.ownerAgency, input.recipientAgency, input.agreedBy.trim(), input.notes ?? null, staff.id, staff.name],
       )) as { recorded_at: Date }[];
-      await this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'owner_agreement.recorded',
-        subject: { type: 'contact', id: contact.id },
-        childId: contact.childId,
-        purpose: 'onward disclosure',
-        details: { ownerAgreementId: id, ownerAgency: input.ownerAgency, recipientAgency: input.recipientAgency },
-      });
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'owner_agreement.recorded', contact, 'onward disclosure', { ownerAgreementId: id, ownerAgency: input.ownerAgency, recipientAgency: input.recipientAgency }));
       return {
         id,
         ownerAgency: input.ownerAgency,
