@@ -207,7 +207,7 @@ describe("each organisation's inbox", () => {
     const stray = await deliveriesQueue.add(MessagePatterns.notificationAccepted, data, { jobId: 'not-an-outbox-id', attempts: 3 });
     const failed = await waitFor('the stray delivery to be dead-lettered', async () => ((await stray.isFailed()) ? deliveriesQueue.getJob(stray.id!) : undefined));
     expect(failed!.attemptsMade).toBe(1);
-    expect(failed!.failedReason).toBe('acceptance delivered under job id "not-an-outbox-id", not an outbox id');
+    expect(failed!.failedReason).toBe('notification.accepted delivered under job id "not-an-outbox-id", not an outbox id');
     expect(await inbox(force01)).toEqual({ items: [], next: null });
   });
 

@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { MessagePatterns, NotificationAccepted, type Agency } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
-import { postToInbox, readHubMessage } from './inbox-posting.js';
+import { deliveryMessageId, postToInbox, readHubMessage } from './inbox-posting.js';
 import { InboxPushes } from './inbox-push.js';
 import { PartnerInbox } from './inbox.js';
 import { ReceiptBook } from './receipt-book.js';
@@ -33,6 +33,8 @@ export class AcceptanceHandler {
       throw new PermanentMessageError(`acceptance for ${accepted.sourceAgency} delivered to the ${this.agency} adapter`);
     }
     const job = context.getJob();
+    // Checked before the receipt changes: a delivery that is not the hub's outbox message changes nothing.
+    deliveryMessageId(job, MessagePatterns.notificationAccepted);
     await this.receipts.markAccepted(accepted.notificationId, accepted);
     const { put, pushQueued } = await postToInbox(this.inbox, this.pushes, job, {
       organisation: accepted.sourceOrganisation,

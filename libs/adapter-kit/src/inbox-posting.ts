@@ -14,6 +14,12 @@ export async function readHubMessage<T extends object>(type: new () => T, payloa
   }
 }
 
+/** The inbox message id of a delivery: its job id, the hub's outbox id; anything else is refused for good. */
+export function deliveryMessageId(job: Job, kind: string): string {
+  if (!isUuidText(job.id)) throw new PermanentMessageError(`${kind} delivered under job id ${JSON.stringify(job.id)}, not an outbox id`);
+  return job.id.toLowerCase();
+}
+
 /**
  * Puts what the hub delivered into an organisation's inbox, under the job id (the hub's outbox id, the
  * same on every redelivery), and offers it to the organisation's push endpoint. Offered on a redelivery
@@ -25,8 +31,7 @@ export async function postToInbox(
   job: Job,
   message: { organisation: string; kind: string; correlationId: string; body: Record<string, unknown> },
 ): Promise<{ messageId: string; put: boolean; pushQueued: boolean }> {
-  if (!isUuidText(job.id)) throw new PermanentMessageError(`${message.kind} delivered under job id ${JSON.stringify(job.id)}, not an outbox id`);
-  const messageId = job.id.toLowerCase();
+  const messageId = deliveryMessageId(job, message.kind);
   const put = await inbox.put(message.organisation, {
     messageId,
     kind: message.kind,
