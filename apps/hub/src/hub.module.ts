@@ -28,6 +28,9 @@ import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { HUB_REDIS, SHARING_POLICY } from './hub.tokens.js';
 import { ShareDesk } from './sharing/share-desk.js';
+import { EncompassDispatcher } from './sharing/encompass-dispatcher.js';
+import { AlertDesk } from './alerts/alert-desk.js';
+import { AlertsController } from './alerts/alerts.controller.js';
 import { loadSharingPolicy } from '#sharing';
 import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
@@ -55,7 +58,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -85,6 +88,8 @@ export class HubModule implements OnApplicationShutdown {
         { provide: SHARING_POLICY, useFactory: () => loadSharingPolicy(config.SHARING_POLICY_FILE) },
         { provide: SchoolCalendar, useFactory: () => new SchoolCalendar({ dayStart: config.SCHOOL_DAY_START, holidays: parseSchoolHolidays(config.SCHOOL_HOLIDAYS) }) },
         ShareDesk,
+        EncompassDispatcher,
+        AlertDesk,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

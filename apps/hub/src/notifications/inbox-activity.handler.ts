@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AGENCY_REGISTRY, InboxActivity, InvalidMessageError, MessagePatterns, validateMessage } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
 import { AuditTrail, type AuditAction } from '../audit/audit-trail.js';
@@ -82,6 +82,7 @@ export class InboxActivityHandler {
           },
         })),
       );
+      await recordOnShares(manager, activity, messageIds);
       return fresh.length;
     });
     this.logger.log({
@@ -94,4 +95,21 @@ export class InboxActivityHandler {
       jobId: context.getJob().id,
     });
   }
+}
+
+/**
+ * A share's first delivery and first acknowledgement, on the share itself (Operation Encompass deadlines
+ * are watched there), only when the organisation that had it is the one the share went to. An
+ * acknowledgement is a delivery too, should its report of delivery come later or not at all.
+ */
+async function recordOnShares(manager: EntityManager, activity: InboxActivity, messageIds: string[]): Promise<void> {
+  const acknowledged = activity.event === 'acknowledged';
+  await manager.query(
+    `UPDATE share
+        SET delivered_at = COALESCE(delivered_at, $4),
+            acknowledged_at = CASE WHEN $5 THEN COALESCE(acknowledged_at, $4) ELSE acknowledged_at END
+      WHERE outbox_message_id = ANY($1::uuid[]) AND recipient_agency = $2 AND recipient_organisation = $3
+        AND (delivered_at IS NULL OR ($5 AND acknowledged_at IS NULL))`,
+    [messageIds, activity.adapterAgency, activity.organisation, activity.occurredAt, acknowledged],
+  );
 }
