@@ -297,6 +297,9 @@ describe('every route, for every role', () => {
       'GET /api/audit/events': { path: '/api/audit/events', status: 200 },
       'GET /api/audit/events/export': { path: '/api/audit/events/export?format=ndjson', status: 200 },
       'GET /api/audit/children/:childId/access': { path: `/api/audit/children/${ids.childId}/access`, status: 200 },
+      'GET /api/alerts': { path: '/api/alerts', status: 200 },
+      // No such alert: allowed callers hear it is not there.
+      'POST /api/alerts/:id/resolve': { path: `/api/alerts/${ids.contactId}/resolve`, status: 404 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);
