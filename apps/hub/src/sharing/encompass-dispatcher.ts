@@ -128,10 +128,11 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
       const schools = await Promise.all(pending.map((share) => this.schoolOf(manager, share)));
       let sent = 0;
       let noSchool = 0;
+      const events: AuditRecord[] = [];
       for (const [index, share] of pending.entries()) {
         const { message } = share;
         const urn = schools[index];
-        const recorded = await this.desk.decideAndRecord(manager, {
+        const recorded = await this.desk.decideAndRecordUnaudited(manager, {
           pendingShareId: share.id,
           purpose: 'operation_encompass',
           recipient: { agency: 'education', organisation: urn },
@@ -146,10 +147,11 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
           correlationId: share.correlation_id,
           dueAt: this.calendar.nextSchoolDayStart(new Date(message.occurredAt ?? message.reportedAt)),
         });
+        events.push(recorded.event);
         if (recorded.decision.outcome === 'allow') sent += 1;
         else if (recorded.decision.reasons.some((reason) => reason.code === 'recipient_unknown')) {
           noSchool += 1;
-          await this.raiseAlert(manager, {
+          const raised = await this.raiseAlert(manager, {
             kind: 'encompass_no_school',
             audience: 'screener',
             shareId: share.id,
@@ -158,11 +160,14 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
             correlationId: share.correlation_id,
             message: 'An Operation Encompass notice could not go to school: the child has no known school. Find the school and record its URN.',
           });
+          if (raised) events.push(raised);
         } else {
           // Not expected under the policy; recorded as refused with its reasons, and said here without personal data.
           this.logger.warn({ message: 'Operation Encompass notice refused', shareId: share.id, reasons: recorded.decision.reasons.map((reason) => reason.code) });
         }
       }
+      // Appended together at the end: the audit chain's head stays locked only for the last moment of the transaction.
+      await this.audit.append(manager, events);
       return { decided: pending.length, sent, noSchool };
     });
   }
@@ -187,9 +192,9 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
         [BATCH_SIZE],
       )) as [OverdueShare[], number];
       const rows = overdue[0];
-      let raised = 0;
+      const events: AuditRecord[] = [];
       for (const share of rows) {
-        const alerted = await this.raiseAlert(manager, {
+        const raised = await this.raiseAlert(manager, {
           kind: 'encompass_unacknowledged',
           audience: 'manager',
           shareId: share.id,
@@ -198,9 +203,10 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
           correlationId: share.correlation_id,
           message: `An Operation Encompass notice to school ${share.recipient_organisation} was not acknowledged by its deadline (${share.due_at.toISOString()}). Make sure the school's key adult has it.`,
         });
-        if (alerted) raised += 1;
+        if (raised) events.push(raised);
       }
-      return raised;
+      await this.audit.append(manager, events);
+      return events.length;
     });
   }
 
@@ -228,11 +234,14 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
     return known?.urn ?? null;
   }
 
-  /** Raises an alert and records it, unless one of that kind is already raised for the share; says whether it raised one. */
+  /**
+   * Raises an alert, unless one of that kind is already raised for the share; returns its audit event
+   * (for the caller to append in this transaction), or null when it raised none.
+   */
   private async raiseAlert(
     manager: EntityManager,
     alert: { kind: AlertKind; audience: AlertAudience; shareId: string; contactId: string | null; childId: string | null; correlationId: string; message: string },
-  ): Promise<boolean> {
+  ): Promise<AuditRecord | null> {
     const id = randomUUID();
     const inserted = (await manager.query(
       `INSERT INTO alert (id, kind, audience, contact_id, share_id, message, raised_at)
@@ -241,8 +250,8 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
        RETURNING id`,
       [id, alert.kind, alert.audience, alert.contactId, alert.shareId, alert.message],
     )) as { id: string }[];
-    if (!inserted.length) return false;
-    const event: AuditRecord = {
+    if (!inserted.length) return null;
+    return {
       actor: hubActing('police'),
       action: 'alert.raised',
       subject: { type: 'alert', id },
@@ -251,8 +260,6 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
       correlationId: alert.correlationId,
       details: { kind: alert.kind, audience: alert.audience, shareId: alert.shareId, contactId: alert.contactId },
     };
-    await this.audit.append(manager, [event]);
-    return true;
   }
 
   private kick(): void {
