@@ -176,6 +176,19 @@ describe('Operation Encompass (Postgres)', () => {
     expect(share).toMatchObject({ decision: 'allowed', recipient_organisation: '100003' });
   });
 
+  it('uses the school that itself sent a concern about the child', async () => {
+    const givenName = `Concern ${randomUUID().replace(/[^a-f]/g, '').slice(0, 8)}`;
+    const concern = daNotice({ givenName, schoolUrn: undefined }, { sourceAgency: 'education', sourceOrganisation: '100007', reportedAt: '2026-03-03T10:00:00Z' });
+    // Only where it came from matters here: a school's concern names no police details.
+    concern.details = { agency: 'education', version: 1, sender: 'school', schoolUrn: '100007' } as unknown as SafeguardingNotification['details'];
+    await intake.receive(concern);
+    expect(await sharesOf(concern.notificationId)).toEqual([]);
+    const notice = daNotice({ givenName, schoolUrn: undefined }, { occurredAt: '2026-04-01T21:00:00Z', reportedAt: '2026-04-02T08:00:00Z' });
+    await intake.receive(notice);
+    await dispatcher.runOnce();
+    expect((await sharesOf(notice.notificationId))[0]).toMatchObject({ decision: 'allowed', recipient_organisation: '100007' });
+  });
+
   it('makes no second share of a redelivered notice', async () => {
     const notice = daNotice({ schoolUrn: '100004' });
     await intake.receive(notice);
