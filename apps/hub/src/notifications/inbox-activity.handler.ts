@@ -63,6 +63,9 @@ export class InboxActivityHandler {
       )) as { subject_id: string }[];
       const already = new Set(rows.map((row) => row.subject_id));
       const fresh = activity.messages.filter((message, index) => !already.has(messageIds[index]) && messageIds.indexOf(messageIds[index]) === index);
+      // Before the audit append: the chain's head is locked from there to the commit, and a share's row must
+      // not be waited for while holding it (the Encompass dispatcher holds share rows, then takes the head).
+      await recordOnShares(manager, activity, messageIds);
       await this.audit.append(
         manager,
         fresh.map((message) => ({
@@ -82,7 +85,6 @@ export class InboxActivityHandler {
           },
         })),
       );
-      await recordOnShares(manager, activity, messageIds);
       return fresh.length;
     });
     this.logger.log({

@@ -51,7 +51,10 @@ export interface EncompassRound {
  * about every notice its school has not acknowledged by then.
  *
  * Pending shares are claimed with SKIP LOCKED inside the transaction that decides them, so two hubs
- * never decide one notice twice and a hub that stops mid-round leaves it pending for the next. An
+ * never decide one notice twice and a hub that stops mid-round leaves it pending for the next. The
+ * share's contact is claimed with it (the lock an alert's reference to it needs), skipping a contact
+ * that intake holds: waiting for it while holding other contacts could deadlock with intake, which
+ * locks contacts in its own order. Such a share is taken at the next round. An
  * overdue alert is raised in the transaction that marks the share alerted, under the share's row
  * lock and the alert's unique key, so it is raised once however many hubs look.
  */
@@ -121,7 +124,8 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
           WHERE s.decision = 'pending' AND s.purpose = 'operation_encompass'
           ORDER BY s.created_at
           LIMIT $1
-          FOR UPDATE OF s SKIP LOCKED`,
+          FOR UPDATE OF s SKIP LOCKED
+          FOR KEY SHARE OF c SKIP LOCKED`,
         [BATCH_SIZE],
       )) as PendingEncompass[];
       // Schools are looked up before anything is appended, so the audit chain's head is held only for the decisions.
@@ -181,12 +185,13 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
       const overdue = (await manager.query(
         `UPDATE share SET overdue_alerted_at = now()
           WHERE id IN (
-            SELECT id FROM share
-             WHERE decision = 'allowed' AND acknowledged_at IS NULL AND due_at IS NOT NULL AND overdue_alerted_at IS NULL
-               AND purpose = 'operation_encompass' AND due_at < now()
-             ORDER BY due_at
+            SELECT s.id FROM share s JOIN contact c ON c.id = s.contact_id
+             WHERE s.decision = 'allowed' AND s.acknowledged_at IS NULL AND s.due_at IS NOT NULL AND s.overdue_alerted_at IS NULL
+               AND s.purpose = 'operation_encompass' AND s.due_at < now()
+             ORDER BY s.due_at
              LIMIT $1
-             FOR UPDATE SKIP LOCKED)
+             FOR UPDATE OF s SKIP LOCKED
+             FOR KEY SHARE OF c SKIP LOCKED)
             AND overdue_alerted_at IS NULL
           RETURNING id, contact_id, child_id, correlation_id, recipient_organisation, due_at`,
         [BATCH_SIZE],
