@@ -41,7 +41,8 @@ type EventView = ChainedEvent;
 
 function noticeAbout(forename: string, surname: string, nhsNumber: string) {
   const base = policeNotice();
-  return { ...base, children: [{ ...base.children[0], forename, surname, nhsNumber }] };
+  // Not domestic abuse: an Operation Encompass share would add events these counts are not about.
+  return { ...base, incident: { ...base.incident, domesticAbuse: false }, children: [{ ...base.children[0], forename, surname, nhsNumber }] };
 }
 
 /** Submits a notice and waits for its contact, reading the database (not the API, which would record a view). */

@@ -57,6 +57,7 @@ const EXERCISED = [
   'POST /notifications',
   'GET /inbox',
   'POST /inbox/:messageId/acknowledge',
+  'POST /api/alerts/:id/resolve',
 ];
 
 beforeAll(async () => {
@@ -147,6 +148,13 @@ describe('ids in upper case', () => {
       ),
     );
     await request(hub.url).post(`/api/admin/outbox/parked/${parkedId.toUpperCase()}/retry`).set(staff.admin).expect(204);
+
+    // The notice was of domestic abuse long ago: its Operation Encompass share is overdue at once, and alerts the manager.
+    const alertId = await waitFor('the overdue Encompass alert', () =>
+      withDatabase(async (db) => (await db.query("SELECT id FROM alert WHERE kind = 'encompass_unacknowledged'")).rows[0]?.id as string | undefined),
+    );
+    const resolved = await request(hub.url).post(`/api/alerts/${alertId.toUpperCase()}/resolve`).set(staff.manager).expect(200);
+    expect(resolved.body.id).toBe(alertId);
 
     await waitFor('the acknowledgement in the audit trail', () =>
       withDatabase(async (db) => (await db.query("SELECT 1 FROM audit_event WHERE action = 'inbox.acknowledged'")).rows.length > 0),

@@ -338,6 +338,9 @@ describe('every route, for every role', () => {
       // Never allocated: allowed callers hear there is no such allocation.
       'DELETE /api/allocations/:caseReference': { path: '/api/allocations/CASE-NEVER', status: 404 },
       'POST /api/contacts/:id/decision/return': { path: `/api/contacts/${ids.closedContactId}/decision/return`, body: { reason: 'Check the school’s view.' }, status: 409 },
+      'GET /api/alerts': { path: '/api/alerts', status: 200 },
+      // No such alert: allowed callers hear it is not there.
+      'POST /api/alerts/:id/resolve': { path: `/api/alerts/${ids.contactId}/resolve`, status: 404 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);

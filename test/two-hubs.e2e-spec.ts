@@ -68,7 +68,7 @@ describe('two hubs side by side', () => {
                     (SELECT count(*)::int FROM contact) AS contacts,
                     (SELECT count(*)::int FROM contact_notification) AS links,
                     (SELECT sum(notification_count)::int FROM contact) AS counted,
-                    (SELECT count(*)::int FROM outbox_message WHERE published_at IS NOT NULL) AS published`,
+                    (SELECT count(*)::int FROM outbox_message WHERE published_at IS NOT NULL AND pattern = 'notification.accepted') AS published`,
           );
           return rows[0].notifications === TOTAL && rows[0].published === TOTAL ? rows[0] : undefined;
         }),
@@ -91,6 +91,24 @@ describe('two hubs side by side', () => {
       ).rows.map((row: { notification_count: number }) => row.notification_count),
     );
     expect(sharedCounts).toEqual(Array(SHARED_CHILDREN).fill(TOTAL / SHARED_CHILDREN));
+    // Every child of these domestic abuse notices went to school once, though both hubs dispatch; and, the
+    // incidents being long past their deadline, alerted the manager once.
+    const encompass = await waitFor(
+      'every Operation Encompass notice to be sent and alerted',
+      () =>
+        withDatabase(async (db) => {
+          const { rows } = await db.query(
+            `SELECT (SELECT count(*)::int FROM share WHERE decision = 'allowed') AS allowed,
+                    (SELECT count(*)::int FROM share) AS shares,
+                    (SELECT count(*)::int FROM outbox_message WHERE pattern = 'information.shared') AS sent,
+                    (SELECT count(*)::int FROM alert WHERE kind = 'encompass_unacknowledged') AS alerts,
+                    (SELECT count(*)::int FROM audit_event WHERE action = 'alert.raised') AS raised`,
+          );
+          return rows[0].alerts === 2 * TOTAL ? rows[0] : undefined;
+        }),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(encompass).toEqual({ allowed: 2 * TOTAL, shares: 2 * TOTAL, sent: 2 * TOTAL, alerts: 2 * TOTAL, raised: 2 * TOTAL });
     // Neither hub met an error on the way.
     for (const hub of hubs) expect(hub.output.filter((line) => /error/i.test(line))).toEqual([]);
 

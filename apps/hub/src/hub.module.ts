@@ -37,6 +37,9 @@ import { ScreeningDesk } from './screening/screening-desk.js';
 import { DeadlineWatcher } from './screening/deadline-watcher.js';
 import { AllocationRegister } from './screening/allocations.js';
 import { AllocationsController } from './screening/allocations.controller.js';
+import { EncompassDispatcher } from './sharing/encompass-dispatcher.js';
+import { AlertDesk } from './alerts/alert-desk.js';
+import { AlertsController } from './alerts/alerts.controller.js';
 import { loadSharingPolicy } from '#sharing';
 import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
@@ -64,7 +67,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -100,6 +103,8 @@ export class HubModule implements OnApplicationShutdown {
         ScreeningDesk,
         DeadlineWatcher,
         AllocationRegister,
+        EncompassDispatcher,
+        AlertDesk,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

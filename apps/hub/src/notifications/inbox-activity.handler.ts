@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AGENCY_REGISTRY, InboxActivity, InvalidMessageError, MessagePatterns, validateMessage } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
 import { AuditTrail, type AuditAction } from '../audit/audit-trail.js';
@@ -63,6 +63,9 @@ export class InboxActivityHandler {
       )) as { subject_id: string }[];
       const already = new Set(rows.map((row) => row.subject_id));
       const fresh = activity.messages.filter((message, index) => !already.has(messageIds[index]) && messageIds.indexOf(messageIds[index]) === index);
+      // Before the audit append: the chain's head is locked from there to the commit, and a share's row must
+      // not be waited for while holding it (the Encompass dispatcher holds share rows, then takes the head).
+      await recordOnShares(manager, activity, messageIds);
       await this.audit.append(
         manager,
         fresh.map((message) => ({
@@ -94,4 +97,21 @@ export class InboxActivityHandler {
       jobId: context.getJob().id,
     });
   }
+}
+
+/**
+ * A share's first delivery and first acknowledgement, on the share itself (Operation Encompass deadlines
+ * are watched there), only when the organisation that had it is the one the share went to. An
+ * acknowledgement is a delivery too, should its report of delivery come later or not at all.
+ */
+async function recordOnShares(manager: EntityManager, activity: InboxActivity, messageIds: string[]): Promise<void> {
+  const acknowledged = activity.event === 'acknowledged';
+  await manager.query(
+    `UPDATE share
+        SET delivered_at = COALESCE(delivered_at, $4),
+            acknowledged_at = CASE WHEN $5 THEN COALESCE(acknowledged_at, $4) ELSE acknowledged_at END
+      WHERE outbox_message_id = ANY($1::uuid[]) AND recipient_agency = $2 AND recipient_organisation = $3
+        AND (delivered_at IS NULL OR ($5 AND acknowledged_at IS NULL))`,
+    [messageIds, activity.adapterAgency, activity.organisation, activity.occurredAt, acknowledged],
+  );
 }

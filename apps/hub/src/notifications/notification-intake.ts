@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
@@ -9,6 +10,7 @@ import {
   type SafeguardingNotification,
 } from '#contracts';
 import { PermanentMessageError } from '#queue-transport';
+import { isOperationEncompass } from '#sharing';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
 import { ChildRegister, identify, identityLockKeys, type ChildMatch } from '../children/child-register.js';
 import { ContactBook, type ContactJoin } from '../contacts/contact-book.js';
@@ -103,6 +105,15 @@ export class NotificationIntake {
         receivedAt,
       );
       const contactIds = fresh.map((_, notice) => named.flatMap((child, index) => (child.notice === notice && joins[index].linked ? [joins[index].contactId] : [])));
+      await this.recordEncompassShares(
+        manager,
+        named.flatMap((child, index) =>
+          joins[index].linked && isOperationEncompass(fresh[child.notice])
+            ? [{ message: fresh[child.notice], childIndex: child.childIndex, childId: matches[index].child.id, contactId: joins[index].contactId }]
+            : [],
+        ),
+        receivedAt,
+      );
       const outboxIds = await this.outbox.addAll(
         manager,
         fresh.map((message, notice) => ({
@@ -134,6 +145,41 @@ export class NotificationIntake {
     });
     if (outcomes.some((outcome) => !outcome.duplicate)) this.outbox.notifyCommitted();
     return outcomes;
+  }
+
+  /**
+   * An Operation Encompass notice goes to each linked child's school without anyone asking: a pending
+   * share per child, written with the notice so it exists exactly once (the Encompass dispatcher finds
+   * the school and decides it). One statement, and none when nothing in the batch qualifies.
+   */
+  private async recordEncompassShares(
+    manager: EntityManager,
+    children: Array<{ message: SafeguardingNotification; childIndex: number; childId: string; contactId: string }>,
+    receivedAt: Date,
+  ): Promise<void> {
+    if (!children.length) return;
+    const hub = hubActing('police');
+    await manager.query(
+      `INSERT INTO share (id, purpose, decision, reasons, recipient_agency, recipient_organisation, contact_id, child_id, notification_id, child_index,
+                          correlation_id, requested_by_type, requested_by_id, requested_by_name, created_at)
+       SELECT id, 'operation_encompass', 'pending', '[]'::jsonb, 'education', NULL, contact_id, child_id, notification_id, child_index,
+              correlation_id, 'hub', $2, $2, $3
+         FROM jsonb_to_recordset($1::jsonb) AS pending(id uuid, contact_id uuid, child_id uuid, notification_id uuid, child_index smallint, correlation_id uuid)`,
+      [
+        JSON.stringify(
+          children.map((child) => ({
+            id: randomUUID(),
+            contact_id: child.contactId,
+            child_id: child.childId,
+            notification_id: child.message.notificationId,
+            child_index: child.childIndex,
+            correlation_id: child.message.correlationId,
+          })),
+        ),
+        hub.id,
+        receivedAt.toISOString(),
+      ],
+    );
   }
 
   /**

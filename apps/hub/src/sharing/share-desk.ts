@@ -52,6 +52,17 @@ export class ShareDesk {
   }
 
   async decideAndRecord(manager: EntityManager, application: ShareApplication): Promise<RecordedShare> {
+    const { event, ...recorded } = await this.decideAndRecordUnaudited(manager, application);
+    await this.audit.append(manager, [event]);
+    return recorded;
+  }
+
+  /**
+   * The same, leaving the audit event to the caller, who must append it in this transaction: one that
+   * decides many shares appends all their events at once, at its end, so the audit chain's head is not
+   * held locked while the rest are decided.
+   */
+  async decideAndRecordUnaudited(manager: EntityManager, application: ShareApplication): Promise<RecordedShare & { event: AuditRecord }> {
     const decision = decideShare(application, this.policy);
     const shareId = application.pendingShareId ?? randomUUID();
     const now = new Date();
@@ -91,8 +102,7 @@ export class ShareDesk {
         Object.values(row),
       );
     }
-    await this.audit.append(manager, [shareEvent(application, decision, shareId, outboxMessageId)]);
-    return { shareId, decision, outboxMessageId };
+    return { shareId, decision, outboxMessageId, event: shareEvent(application, decision, shareId, outboxMessageId) };
   }
 }
 
