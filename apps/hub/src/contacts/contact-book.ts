@@ -139,7 +139,8 @@ export class ContactBook {
         opened.map((change) => allocations.get(change.childId)?.team ?? null),
       ],
     );
-    await this.flagRepeats(manager, [...changes.values()].filter((change) => change.added > 0), receivedAt);
+    const greenChildren = new Set(linked.filter((request) => request.senderUrgency === 'green').map((request) => request.childId));
+    await this.flagRepeats(manager, [...changes.values()].filter((change) => change.added > 0), greenChildren, receivedAt);
     return joins;
   }
 
@@ -161,24 +162,26 @@ export class ContactBook {
   /**
    * Flags each contact a notice touched: a re-referral when an earlier contact of the child was a
    * referral signed off within the window; low-level repeats when enough green notices about the child
-   * arrived within theirs. A flag once set stays. Two reads and one write for the whole batch.
+   * arrived within theirs. A flag once set stays, so only what can change is read: earlier referrals
+   * for contacts opened now, green notices for children that got one now. At most two reads and one
+   * write for the whole batch.
    */
-  private async flagRepeats(manager: EntityManager, touched: ContactChange[], receivedAt: Date): Promise<void> {
-    if (!touched.length) return;
-    const childIds = touched.map((change) => change.childId);
-    const referrals = (await manager.query(
+  private async flagRepeats(manager: EntityManager, touched: ContactChange[], greenChildren: Set<string>, receivedAt: Date): Promise<void> {
+    const opened = touched.filter((change) => change.created).map((change) => change.childId);
+    const green = touched.filter((change) => greenChildren.has(change.childId)).map((change) => change.childId);
+    const referrals = !opened.length ? [] : ((await manager.query(
       `SELECT contact.child_id, contact.id, decision.outcome, decision.signed_off_at
          FROM contact JOIN contact_decision decision ON decision.contact_id = contact.id AND decision.signed_off_at IS NOT NULL
         WHERE contact.child_id = ANY($1::uuid[]) AND decision.signed_off_at >= $2 AND decision.outcome = ANY($3::varchar[])`,
-      [childIds, monthsBefore(receivedAt, this.repeats.reReferralMonths), REFERRAL_OUTCOMES],
-    )) as { child_id: string; id: string; outcome: ContactOutcome; signed_off_at: Date }[];
-    const notices = (await manager.query(
+      [opened, monthsBefore(receivedAt, this.repeats.reReferralMonths), REFERRAL_OUTCOMES],
+    )) as { child_id: string; id: string; outcome: ContactOutcome; signed_off_at: Date }[]);
+    const notices = !green.length ? [] : ((await manager.query(
       `SELECT contact.child_id, notification.received_at
          FROM contact JOIN contact_notification link ON link.contact_id = contact.id
          JOIN notification ON notification.id = link.notification_id
         WHERE contact.child_id = ANY($1::uuid[]) AND notification.received_at >= $2 AND notification.sender_urgency = 'green'`,
-      [childIds, monthsBefore(receivedAt, this.repeats.lowLevelMonths)],
-    )) as { child_id: string; received_at: Date }[];
+      [green, monthsBefore(receivedAt, this.repeats.lowLevelMonths)],
+    )) as { child_id: string; received_at: Date }[]);
     const flagged = touched
       .map((change) => ({
         contactId: change.contactId,
