@@ -41,6 +41,8 @@ interface ShareRow {
   acknowledged_at: Date | null;
   overdue_alerted_at: Date | null;
   contact_id: string;
+  created_at: Date;
+  decided_at: Date | null;
 }
 
 const sharesOf = (notificationId: string) =>
@@ -109,10 +111,15 @@ describe('Operation Encompass (Postgres)', () => {
   it("sends a Friday 22:00 incident to the child's school, due Monday 08:30, with only the Encompass fields", async () => {
     const notice = daNotice({ schoolUrn: '100001' }, { occurredAt: '2026-11-20T22:00:00Z', reportedAt: '2026-11-20T23:10:00Z' });
     await intake.receive(notice);
+    const [pending] = await sharesOf(notice.notificationId);
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await dispatcher.runOnce();
 
     const [share] = await sharesOf(notice.notificationId);
     expect(share).toMatchObject({ decision: 'allowed', recipient_organisation: '100001', reasons: [] });
+    // When it was recorded at intake stays; when it was decided is later.
+    expect(share.created_at).toEqual(pending.created_at);
+    expect(share.decided_at!.getTime()).toBeGreaterThan(pending.created_at.getTime());
     // 23 November 2026 is in GMT: 08:30 in London is 08:30Z.
     expect(share.due_at!.toISOString()).toBe('2026-11-23T08:30:00.000Z');
 

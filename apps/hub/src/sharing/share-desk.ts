@@ -88,7 +88,8 @@ export class ShareDesk {
     }
     const row = shareRow(application, decision, { shareId, outboxMessageId, now });
     if (application.pendingShareId) {
-      const { id: _id, createdAt: _createdAt, ...changes } = row;
+      // A pending share keeps when it was recorded (at intake); the rest is the decision.
+      const { id: _id, created_at: _createdAt, ...changes } = row;
       const [, updated] = (await manager.query(
         `UPDATE share SET ${Object.keys(changes).map((column, index) => `${column} = $${index + 2}`).join(', ')} WHERE id = $1 AND decision = 'pending'`,
         [shareId, ...Object.values(changes)],
