@@ -58,6 +58,18 @@ const EXERCISED = [
   'GET /inbox',
   'POST /inbox/:messageId/acknowledge',
   'POST /api/alerts/:id/resolve',
+  'GET /api/contacts/:id/sharing',
+  'POST /api/contacts/:id/consent',
+  'POST /api/contacts/:id/consent/override',
+  'POST /api/contacts/:id/owner-agreements',
+  'POST /api/contacts/:id/shares',
+  'POST /api/contacts/:id/feedback',
+  'POST /api/contacts/:id/screening',
+  'POST /api/contacts/:id/rag',
+  'POST /api/contacts/:id/ready-for-decision',
+  'POST /api/contacts/:id/decision',
+  'POST /api/contacts/:id/decision/sign-off',
+  'POST /api/contacts/:id/decision/return',
 ];
 
 beforeAll(async () => {
@@ -78,9 +90,9 @@ describe('ids in upper case', () => {
   it('covers every route that takes an id', () => {
     const hubRoutes = routeInventory(controllersOf(HubModule.forRoot(new HubConfig())) as Type[], ACCESS_POLICY);
     const adapterRoutes = routeInventory(controllersOf(PoliceAdapterModule.forRoot(new PoliceAdapterConfig())) as Type[], PARTNER_ACCESS_POLICY);
-    // A route with a parameter other than the queue's name takes an id; so do those listed above for their query or headers.
+    // A route with a parameter other than a queue's name or a case management reference takes an id; so do those listed above for their query or headers.
     const withIdParameter = [...hubRoutes, ...adapterRoutes]
-      .filter((route) => route.path.split('/').some((part) => part.startsWith(':') && part !== ':queue'))
+      .filter((route) => route.path.split('/').some((part) => part.startsWith(':') && part !== ':queue' && part !== ':caseReference'))
       .map((route) => `${route.method} ${route.path}`);
     for (const route of withIdParameter) expect(EXERCISED).toContain(route);
   });
@@ -122,6 +134,26 @@ describe('ids in upper case', () => {
     const contact = await request(hub.url).get(`/api/contacts/${contactId.toUpperCase()}`).set(staff.screener).expect(200);
     expect(contact.body.id).toBe(contactId);
 
+    // Sharing and screening, every route by the contact's id in upper case (and the notification's, in a body).
+    const upper = contactId.toUpperCase();
+    const act = (path: string, headers: Record<string, string>, body: object, status: number) =>
+      request(hub.url).post(`/api/contacts/${upper}/${path}`).set(headers).send(body).expect(status);
+    await request(hub.url).get(`/api/contacts/${upper}/sharing`).set(staff.screener).expect(200);
+    await act('consent', staff.screener, { status: 'not_required' }, 201);
+    await act('consent/override', staff.manager, { justification: 'Nothing to override: consent is not required here.' }, 409);
+    await act('owner-agreements', staff.screener, { ownerAgency: 'police', recipientAgency: 'health', agreedBy: 'DS Example, public protection' }, 201);
+    const passed = await act('shares', staff.screener, { purpose: 'information_passed_on', notificationId: notificationId.toUpperCase(), recipient: { agency: 'health', organisation: 'RJ1' } }, 201);
+    expect(passed.body.notificationId).toBe(notificationId);
+    await act('screening', staff.screener, {}, 201);
+    await act('rag', staff.screener, { rag: 'amber', reason: 'Domestic abuse with the child present.' }, 201);
+    await act('ready-for-decision', staff.screener, {}, 201);
+    const decision = { outcome: 'early_help', primaryNeed: 'N1', levelOfNeed: 2, rationale: 'Early help offered and accepted by the family.' };
+    await act('decision', staff.screener, decision, 201);
+    await act('decision/return', staff.manager, { reason: 'Add the school’s view.' }, 201);
+    await act('decision', staff.screener, decision, 201);
+    await act('decision/sign-off', staff.manager, {}, 201);
+    await act('feedback', staff.manager, { outcome: 'early_help' }, 201);
+
     const search = await request(hub.url)
       .get('/api/audit/events')
       .query({ childId: childId.toUpperCase(), correlationId })
@@ -162,12 +194,14 @@ describe('ids in upper case', () => {
     const stored = await withDatabase(async (db) =>
       db.query(
         `SELECT action, subject_id, child_id, correlation_id, details FROM audit_event
-          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received', 'inbox.delivered', 'inbox.acknowledged')
+          WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received', 'inbox.delivered', 'inbox.acknowledged',
+                           'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded',
+                           'decision.returned', 'decision.signed_off')
           ORDER BY sequence`,
       ),
     );
     const actions = stored.rows.map((row) => row.action);
-    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged']) {
+    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged', 'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded', 'decision.returned', 'decision.signed_off']) {
       expect(actions).toContain(action);
     }
     // What is kept is the canonical (lower-case) form, in the columns and in the details alike.

@@ -343,7 +343,7 @@ describe('a police notice travels from the adapter to a screener', () => {
       (await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'contacts.listed' ORDER BY sequence DESC LIMIT 1")).rows[0],
     );
     expect(listed.actor_id).toBe('meg.manager');
-    expect(listed.details.filters).toEqual({ status: null, rag: null, after: null, pageSize: 5 });
+    expect(listed.details.filters).toEqual({ status: null, rag: null, repeat: null, after: null, pageSize: 5 });
     expect(listed.details.contactIds.length).toBeGreaterThan(0);
     expect(listed.details.contactIds.length).toBeLessThanOrEqual(5);
 

@@ -116,6 +116,17 @@ describe('a contact from receipt to sign-off', () => {
       return items.find((item) => item.kind === 'share.outcome_feedback' && item.body.payload['contact.reference'] === closed.number);
     });
     expect(feedback.body.payload['outcome.decision']).toBe('single_assessment_s17');
+
+    // The manager's timeliness figures count it: decided within its amber deadline, referred by the police.
+    const today = new Date().toISOString().slice(0, 10);
+    const figures = (await request(hub.url).get('/api/timeliness').query({ from: '2026-01-01', to: '2099-12-31' }).set(staff.manager).expect(200)).body;
+    expect(figures.byRag).toContainEqual(expect.objectContaining({ key: 'amber', decided: expect.any(Number), onTime: expect.any(Number) }));
+    expect(figures.byReferringAgency).toContainEqual(expect.objectContaining({ key: 'police' }));
+    const amber = figures.byRag.find((group: { key: string }) => group.key === 'amber');
+    expect(amber.onTime + amber.late).toBe(amber.decided);
+    expect(amber.onTime).toBeGreaterThanOrEqual(1);
+    await request(hub.url).get('/api/timeliness').query({ from: today, to: '2026-01-01' }).set(staff.manager).expect(400);
+    await request(hub.url).get('/api/timeliness').query({ from: today, to: today }).set(staff.screener).expect(403);
   });
 });
 

@@ -330,6 +330,7 @@ describe('every route, for every role', () => {
       },
       'POST /api/contacts/:id/decision/sign-off': { path: `/api/contacts/${ids.closedContactId}/decision/sign-off`, status: 409 },
       'GET /api/allocations': { path: '/api/allocations', status: 200 },
+      'GET /api/timeliness': { path: '/api/timeliness?from=2026-11-01&to=2026-11-30', status: 200 },
       'PUT /api/allocations/:caseReference': {
         path: '/api/allocations/CASE-MATRIX-1',
         body: { givenName: 'Nobody', familyName: 'Matrix', worker: 'A Worker', team: 'Matrix team' },

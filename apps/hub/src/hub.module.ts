@@ -37,6 +37,8 @@ import { ScreeningDesk } from './screening/screening-desk.js';
 import { DeadlineWatcher } from './screening/deadline-watcher.js';
 import { AllocationRegister } from './screening/allocations.js';
 import { AllocationsController } from './screening/allocations.controller.js';
+import { Timeliness } from './screening/timeliness.js';
+import { TimelinessController } from './screening/timeliness.controller.js';
 import { EncompassDispatcher } from './sharing/encompass-dispatcher.js';
 import { AlertDesk } from './alerts/alert-desk.js';
 import { AlertsController } from './alerts/alerts.controller.js';
@@ -67,7 +69,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -103,6 +105,7 @@ export class HubModule implements OnApplicationShutdown {
         ScreeningDesk,
         DeadlineWatcher,
         AllocationRegister,
+        Timeliness,
         EncompassDispatcher,
         AlertDesk,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },

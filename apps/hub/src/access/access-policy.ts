@@ -20,6 +20,8 @@ export const Roles = {
   signOff: ['manager'],
   /** The case management system's allocations, kept by an admin (or the integration signed in as one). */
   allocations: ['admin'],
+  /** The front door's timeliness figures: for the managers who answer for them. */
+  timeliness: ['manager'],
   /** Anyone who works with the hub may read what it would share with whom. */
   sharingPolicy: ['screener', 'manager', 'auditor', 'admin'],
   auditTrail: ['auditor'],

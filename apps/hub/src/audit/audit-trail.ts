@@ -57,6 +57,7 @@ export const AUDIT_ACTIONS = [
   'allocation.updated',
   'allocation.ended',
   'allocations.imported',
+  'timeliness.viewed',
   'audit.searched',
   'audit.exported',
   'audit.verified',

@@ -10,6 +10,7 @@ import {
   CONTACT_OUTCOMES,
   IsOrganisationCodeOf,
   RequiredOnlyWhen,
+  ToCanonicalUuid,
   STATUTORY_GATEWAYS,
   type Agency,
   type Article6Basis,
@@ -115,7 +116,8 @@ export class ShareRequestInput {
   purpose!: (typeof STAFF_SHARE_PURPOSES)[number];
 
   @ApiProperty({ format: 'uuid', description: "The contact's notification whose information is passed on" })
-  @IsUUID()
+  @ToCanonicalUuid()
+  @IsUUID('loose', { message: "notificationId must be the id of one of the contact's notifications" })
   notificationId!: string;
 
   @ApiProperty({ type: ShareRecipientInput })
