@@ -38,6 +38,10 @@ import { DeadlineWatcher } from './screening/deadline-watcher.js';
 import { loadSharingPolicy } from '#sharing';
 import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
+import { InformationAnswerHandler } from './information-requests/information-answer.handler.js';
+import { InformationDeadlines } from './information-requests/information-deadlines.js';
+import { InformationRequests } from './information-requests/information-requests.js';
+import { InformationRequestsController } from './information-requests/information-requests.controller.js';
 import { IntakeConsumers } from './notifications/intake-consumers.js';
 import { IntakeOrigin } from './notifications/intake-origin.js';
 import { NotificationIntake } from './notifications/notification-intake.js';
@@ -62,7 +66,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, InformationRequestsController, InformationAnswerHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -97,6 +101,8 @@ export class HubModule implements OnApplicationShutdown {
         ContactLifecycle,
         ScreeningDesk,
         DeadlineWatcher,
+        InformationRequests,
+        InformationDeadlines,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,
