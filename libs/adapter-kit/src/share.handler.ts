@@ -3,6 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InformationShared, InvalidMessageError, MessagePatterns, isUuidText, shareInboxKind, validateMessage, type Agency } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
 import { InboxPushes } from './inbox-push.js';
+import { ReceivedRequests } from './information-requests.js';
 import { PartnerInbox } from './inbox.js';
 import { ADAPTER_AGENCY } from './tokens.js';
 
@@ -19,6 +20,7 @@ export class ShareHandler {
     @Inject(ADAPTER_AGENCY) private readonly agency: Agency,
     private readonly inbox: PartnerInbox,
     private readonly pushes: InboxPushes,
+    private readonly requests: ReceivedRequests,
   ) {}
 
   @EventPattern<string>(MessagePatterns.informationShared)
@@ -36,6 +38,17 @@ export class ShareHandler {
     const job = context.getJob();
     if (!isUuidText(job.id)) throw new PermanentMessageError(`a share delivered under job id ${JSON.stringify(job.id)}, not an outbox id`);
     const messageId = job.id.toLowerCase();
+    const requestId = shared.payload['request.id'];
+    // An information request is answered by its id: the organisation's inbox must know it before the partner can see it.
+    if (shared.purpose === 'information_request' && isUuidText(requestId)) {
+      const dueAt = shared.payload['request.dueAt'];
+      await this.requests.received(shared.recipientOrganisation, {
+        requestId: requestId.toLowerCase(),
+        messageId,
+        shareId: shared.shareId,
+        ...(typeof dueAt === 'string' && { dueAt }),
+      });
+    }
     const put = await this.inbox.put(shared.recipientOrganisation, {
       messageId,
       kind: shareInboxKind(shared.purpose),
