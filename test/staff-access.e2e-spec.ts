@@ -330,6 +330,14 @@ describe('every route, for every role', () => {
       },
       'POST /api/contacts/:id/decision/sign-off': { path: `/api/contacts/${ids.closedContactId}/decision/sign-off`, status: 409 },
       'POST /api/contacts/:id/decision/return': { path: `/api/contacts/${ids.closedContactId}/decision/return`, body: { reason: 'Check the school’s view.' }, status: 409 },
+      'POST /api/contacts/:id/information-requests': {
+        path: `/api/contacts/${ids.closedContactId}/information-requests`,
+        body: { recipients: [{ agency: 'police', organisation: '01' }], question: 'What do you hold about the child?' },
+        status: 409,
+      },
+      'GET /api/contacts/:id/information-requests': { path: `/api/contacts/${ids.contactId}/information-requests`, status: 200 },
+      // No such request: allowed callers hear it is not there.
+      'POST /api/information-requests/:id/withdraw': { path: `/api/information-requests/${ids.contactId}/withdraw`, body: { reason: 'Asked by mistake.' }, status: 404 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);

@@ -28,7 +28,7 @@ import {
   type PartnerSystem,
   type StoredInboxMessage,
 } from '#adapter-kit';
-import { baseDefinitionIssues } from './fhir-definitions.js';
+import { baseDefinitionIssues, valueSetCodes } from './fhir-definitions.js';
 import { COMMUNICATION_KINDS, TASK_KINDS, acceptanceCommunication, requestTask, searchset, sharedCommunication } from './fhir-inbox.js';
 import { referralIdentifier } from './health-mapping.js';
 import { FHIR_JSON } from './fhir-systems.js';
@@ -230,6 +230,11 @@ export class FhirInboxController {
   }
 }
 
+const TASK_BINDINGS: Array<[string, string]> = [
+  ['intent', 'http://hl7.org/fhir/ValueSet/task-intent'],
+  ['priority', 'http://hl7.org/fhir/ValueSet/request-priority'],
+];
+
 /**
  * The answer in a Task PUT back: valid R4, the path's id, status completed and one output with a
  * valueString. Every problem at once, each at its FHIRPath.
@@ -241,6 +246,13 @@ export function readAnsweredTask(id: string, body: unknown): { task: Task; answe
   const problems: OperationOutcomeIssue[] = baseDefinitionIssues(task).map((found) =>
     issue(found.expression?.[0] ?? 'Task', found.details?.text ?? found.diagnostics ?? 'does not conform to the FHIR R4 Task definition'),
   );
+  // The base definitions leave required bindings unchecked: the coded elements of a Task are checked here.
+  for (const [element, valueSet] of TASK_BINDINGS) {
+    const value = (task as unknown as Record<string, unknown>)[element];
+    if (value === undefined) continue;
+    const codes = valueSetCodes(valueSet);
+    if (!codes.includes(value as string)) problems.push(issue(`Task.${element}`, `Task.${element} must be one of ${codes.join(', ')} (required binding to ${valueSet})`, 'code-invalid'));
+  }
   if (task.id?.toLowerCase() !== id.toLowerCase()) problems.push(issue('Task.id', `Task.id must be the id in the address (${id.toLowerCase()})`));
   if (task.status !== 'completed') problems.push(issue('Task.status', 'To answer the request, set Task.status to completed'));
   const outputs = task.output ?? [];
