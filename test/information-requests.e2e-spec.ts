@@ -135,6 +135,8 @@ describe('asking health and the police, and their answers', () => {
     expect((await ask(contactId, { recipients: [], question: QUESTION }).expect(400)).body.errors).toEqual([
       expect.objectContaining({ path: 'recipients', message: 'recipients must name at least one organisation to ask' }),
     ]);
+    const twice = await ask(contactId, { recipients: [...recipients, recipients[0]], question: QUESTION }).expect(400);
+    expect(twice.body.errors).toEqual([{ path: 'recipients[2]', message: 'recipients[2] names an organisation already named: ask each organisation once' }]);
     expect([await countRequests(), await countShares()]).toEqual([requestsBefore, sharesBefore]);
 
     const asked = (await ask(contactId, { recipients, question: QUESTION }).expect(201)).body as { sent: number; refused: number; requests: RequestView[] };

@@ -9,7 +9,7 @@ import { Child } from '../children/child.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { CaseConsentBook } from '../sharing/case-consent.js';
 import { consentView } from '../sharing/contact-sharing.js';
-import { InformationRequests } from '../information-requests/information-requests.js';
+import { informationRequestViews } from '../information-requests/information-requests.js';
 import { ContactNotification } from './contact-notification.entity.js';
 import { Contact, UNFINISHED_CONTACT_SQL, type ContactStatus } from './contact.entity.js';
 import type { ContactOutcome, Rag } from '#contracts';
@@ -27,7 +27,6 @@ export class ContactQueries {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditTrail,
     private readonly consent: CaseConsentBook,
-    private readonly informationRequests: InformationRequests,
   ) {}
 
   list(query: ListContactsQuery, viewer: StaffMember): Promise<ContactPage> {
@@ -140,7 +139,7 @@ export class ContactQueries {
       ragHistory: await ragHistory(manager, id),
       decisions: await decisions(manager, id),
       history: await earlierContacts(manager, child.id, id),
-      informationRequests: await this.informationRequests.views(manager, id),
+      informationRequests: await informationRequestViews(manager, id),
       timeline: events.map((event) => ({
         sequence: event.sequence,
         at: event.occurredAt.toISOString(),

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -27,8 +27,6 @@ export type AnswerOutcome = 'recorded' | 'already_recorded' | 'not_open' | 'unkn
  */
 @Injectable()
 export class InformationRequests {
-  private readonly logger = new Logger(InformationRequests.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lifecycle: ContactLifecycle,
@@ -45,6 +43,14 @@ export class InformationRequests {
    */
   async ask(contactId: string, staff: StaffMember, input: InformationRequestInput): Promise<InformationRequestsOutcome> {
     const question = input.question.trim();
+    const named = input.recipients.map((recipient) => `${recipient.agency}:${recipient.organisation}`);
+    const repeated = named.flatMap((name, index) => (named.indexOf(name) < index ? [index] : []));
+    if (repeated.length) {
+      throw new BadRequestException({
+        message: 'Validation failed',
+        errors: repeated.map((index) => ({ path: `recipients[${index}]`, message: `recipients[${index}] names an organisation already named: ask each organisation once` })),
+      });
+    }
     const outcome = await this.dataSource.transaction(async (manager) => {
       const contact = await this.lifecycle.lock(manager, contactId);
       // Refused before anything is decided or written.
@@ -99,7 +105,7 @@ export class InformationRequests {
         });
         ids.push(id);
       }
-      const requests = await this.views(manager, contact.id, ids);
+      const requests = await informationRequestViews(manager, contact.id, ids);
       const sent = requests.filter((request) => request.status === 'sent').length;
       if (sent) await this.lifecycle.apply(manager, contact, 'request_information', actor, { informationRequestIds: requests.filter((r) => r.status === 'sent').map((r) => r.id) });
       return { sent, refused: requests.length - sent, requests };
@@ -123,7 +129,7 @@ export class InformationRequests {
     return this.dataSource.transaction(async (manager) => {
       const [contact] = (await manager.query(`SELECT id, child_id FROM contact WHERE id = $1`, [contactId])) as { id: string; child_id: string }[];
       if (!contact) throw new NotFoundException(`No contact with id ${contactId}`);
-      const requests = (await this.views(manager, contact.id)).reverse();
+      const requests = (await informationRequestViews(manager, contact.id)).reverse();
       await this.audit.record(manager, {
         actor: staffActor(staff),
         action: 'information_requests.listed',
@@ -181,7 +187,7 @@ export class InformationRequests {
         },
       });
       await this.completeIfLast(manager, contact, actor);
-      const [view] = await this.views(manager, contact.id, [request.id]);
+      const [view] = await informationRequestViews(manager, contact.id, [request.id]);
       return view;
     });
     this.outbox.notifyCommitted();
@@ -237,18 +243,6 @@ export class InformationRequests {
     });
   }
 
-  /** Every request of the contact (or those named), oldest first, with answers and refusal reasons. */
-  async views(manager: EntityManager, contactId: string, ids?: string[]): Promise<InformationRequestView[]> {
-    const rows = (await manager.query(
-      `SELECT r.*, s.reasons FROM information_request r JOIN share s ON s.id = r.share_id
-        WHERE r.contact_id = $1 ${ids ? 'AND r.id = ANY($2::uuid[])' : ''} ORDER BY r.requested_at, r.id`,
-      ids ? [contactId, ids] : [contactId],
-    )) as (RequestRow & { reasons: RefusalReason[] })[];
-    const views = rows.map(toView);
-    // In the order asked, when named.
-    return ids ? ids.map((id) => views.find((view) => view.id === id)!).filter(Boolean) : views;
-  }
-
   /** When no request of the contact awaits its answer any more, the contact awaits its decision. */
   private async completeIfLast(manager: EntityManager, contact: LockedContact, actor: Actor): Promise<void> {
     if (contact.status !== 'awaiting_information') return;
@@ -285,6 +279,17 @@ export class InformationRequests {
       'child.schoolUrn': subject?.schoolUrn,
     };
   }
+}
+
+/** Every request of the contact (or those named, in that order), oldest first, with answers and refusal reasons. */
+export async function informationRequestViews(manager: EntityManager, contactId: string, ids?: string[]): Promise<InformationRequestView[]> {
+  const rows = (await manager.query(
+    `SELECT r.*, s.reasons FROM information_request r JOIN share s ON s.id = r.share_id
+      WHERE r.contact_id = $1 ${ids ? 'AND r.id = ANY($2::uuid[])' : ''} ORDER BY r.requested_at, r.id`,
+    ids ? [contactId, ids] : [contactId],
+  )) as (RequestRow & { reasons: RefusalReason[] })[];
+  const views = rows.map(toView);
+  return ids ? ids.flatMap((id) => views.filter((view) => view.id === id)) : views;
 }
 
 const CLOSED_WORDS: Record<Exclude<InformationRequestStatus, 'sent'>, string> = {
