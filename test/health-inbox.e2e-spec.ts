@@ -211,7 +211,7 @@ describe("a health organisation's inbox in FHIR", () => {
     expect(await auditEvents('inbox.delivered', messageId)).toHaveLength(1);
   });
 
-  it('has no Tasks yet: an empty searchset', async () => {
+  it('has no Tasks while the MASH asks nothing: an empty searchset', async () => {
     const tasks = await search(rj1, 'Task');
     expect(tasks).toEqual({
       resourceType: 'Bundle',
@@ -251,7 +251,7 @@ describe("a health organisation's inbox in FHIR", () => {
     expect(resource('Communication').operation).toEqual([
       expect.objectContaining({ name: 'acknowledge', definition: 'https://mash.example.gov.uk/fhir/OperationDefinition/Communication-acknowledge' }),
     ]);
-    expect(resource('Task').interaction!.map((i) => i.code)).toEqual(['search-type']);
+    expect(resource('Task').interaction!.map((i) => i.code)).toEqual(['search-type', 'update']);
     const openapi = (await request(adapter.url).get('/docs/openapi.json').expect(200)).body;
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/fhir/Communication', '/fhir/Task', '/fhir/Communication/{id}/$acknowledge']));
   });

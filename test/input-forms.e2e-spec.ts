@@ -70,6 +70,10 @@ const EXERCISED = [
   'POST /api/contacts/:id/decision',
   'POST /api/contacts/:id/decision/sign-off',
   'POST /api/contacts/:id/decision/return',
+  'POST /api/contacts/:id/information-requests',
+  'GET /api/contacts/:id/information-requests',
+  'POST /api/information-requests/:id/withdraw',
+  'POST /information-requests/:id/answer',
 ];
 
 beforeAll(async () => {
@@ -146,7 +150,28 @@ describe('ids in upper case', () => {
     expect(passed.body.notificationId).toBe(notificationId);
     await act('screening', staff.screener, {}, 201);
     await act('rag', staff.screener, { rag: 'amber', reason: 'Domestic abuse with the child present.' }, 201);
-    await act('ready-for-decision', staff.screener, {}, 201);
+    const asked = await act(
+      'information-requests',
+      staff.screener,
+      { recipients: [{ agency: 'police', organisation: '01' }, { agency: 'health', organisation: 'RJ1' }], question: 'What do you know of the family?' },
+      201,
+    );
+    const requests = (await request(hub.url).get(`/api/contacts/${upper}/information-requests`).set(staff.screener).expect(200)).body as {
+      id: string;
+      recipientAgency: string;
+    }[];
+    expect(requests.map((item) => item.id).sort()).toEqual(asked.body.requests.map((item: { id: string }) => item.id).sort());
+    const toHealth = requests.find((item) => item.recipientAgency === 'health')!;
+    const toPolice = requests.find((item) => item.recipientAgency === 'police')!;
+    await request(hub.url).post(`/api/information-requests/${toHealth.id.toUpperCase()}/withdraw`).set(staff.screener).send({ reason: 'Asked the wrong trust.' }).expect(201);
+    // The force answers by the request's id in upper case, once its adapter has the request.
+    await waitFor('the request in the force’s inbox', async () =>
+      ((await request(adapter.url).get('/inbox').set(police.headers).expect(200)).body.items as { kind: string }[]).find((item) => item.kind === 'share.information_request'),
+    );
+    await request(adapter.url).post(`/information-requests/${toPolice.id.toUpperCase()}/answer`).set(police.headers).send({ answer: 'Two earlier call-outs this year.' }).expect(202);
+    await waitFor('the answer to move the contact on', async () => ((await request(hub.url).get(`/api/contacts/${contactId}`).set(staff.screener).expect(200)).body.status === 'awaiting_decision' ? true : undefined));
+    // Already awaiting a decision: the act is refused, naming the state.
+    await act('ready-for-decision', staff.screener, {}, 409);
     const decision = { outcome: 'early_help', primaryNeed: 'N1', levelOfNeed: 2, rationale: 'Early help offered and accepted by the family.' };
     await act('decision', staff.screener, decision, 201);
     await act('decision/return', staff.manager, { reason: 'Add the school’s view.' }, 201);
@@ -196,12 +221,13 @@ describe('ids in upper case', () => {
         `SELECT action, subject_id, child_id, correlation_id, details FROM audit_event
           WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received', 'inbox.delivered', 'inbox.acknowledged',
                            'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded',
-                           'decision.returned', 'decision.signed_off')
+                           'decision.returned', 'decision.signed_off', 'information_request.sent', 'information_request.withdrawn', 'information_request.answered',
+                           'information_requests.listed')
           ORDER BY sequence`,
       ),
     );
     const actions = stored.rows.map((row) => row.action);
-    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged', 'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded', 'decision.returned', 'decision.signed_off']) {
+    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged', 'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded', 'decision.returned', 'decision.signed_off', 'information_request.sent', 'information_request.withdrawn', 'information_request.answered', 'information_requests.listed']) {
       expect(actions).toContain(action);
     }
     // What is kept is the canonical (lower-case) form, in the columns and in the details alike.

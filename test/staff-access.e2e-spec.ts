@@ -342,6 +342,14 @@ describe('every route, for every role', () => {
       'GET /api/alerts': { path: '/api/alerts', status: 200 },
       // No such alert: allowed callers hear it is not there.
       'POST /api/alerts/:id/resolve': { path: `/api/alerts/${ids.contactId}/resolve`, status: 404 },
+      'POST /api/contacts/:id/information-requests': {
+        path: `/api/contacts/${ids.closedContactId}/information-requests`,
+        body: { recipients: [{ agency: 'police', organisation: '01' }], question: 'What do you hold about the child?' },
+        status: 409,
+      },
+      'GET /api/contacts/:id/information-requests': { path: `/api/contacts/${ids.contactId}/information-requests`, status: 200 },
+      // No such request: allowed callers hear it is not there.
+      'POST /api/information-requests/:id/withdraw': { path: `/api/information-requests/${ids.contactId}/withdraw`, body: { reason: 'Asked by mistake.' }, status: 404 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);

@@ -7,7 +7,10 @@ import {
   INBOX_MESSAGE_KIND_SYSTEM,
   NHS_NUMBER_SYSTEM,
   SAFEGUARDING_CONCERN_SYSTEM,
+  TASK_ACKNOWLEDGE_OPERATION,
 } from './fhir-systems.js';
+
+const shareInboxKindText = 'share.information_request';
 
 const INBOX_SEARCH = [
   { name: '_count', type: 'number' as const, documentation: 'The most entries on a page: 1 to 200, 50 if not given.' },
@@ -63,9 +66,22 @@ export function capabilityStatement(): CapabilityStatement {
           },
           {
             type: 'Task',
-            documentation: 'What the MASH asks of your organisation. It asks nothing yet: the search is always empty for now.',
-            interaction: [{ code: 'search-type', documentation: 'GET [base]/Task: requests not yet acknowledged, oldest first, paged by the link next.' }],
+            documentation: `What the MASH asks of your organisation: information requests (code ${shareInboxKindText} in ${INBOX_MESSAGE_KIND_SYSTEM}), the question as description, due by restriction.period.end, for the child, owned by your organisation. Task.id is the request id.`,
+            interaction: [
+              { code: 'search-type', documentation: 'GET [base]/Task: requests not yet answered or acknowledged, oldest first, paged by the link next; requested, or cancelled when the MASH withdrew one.' },
+              {
+                code: 'update',
+                documentation: 'PUT [base]/Task/[id] with the Task, status completed and the answer as its one output valueString: the answer, once safe with the hub (200 with the Task). One answer per Task; a cancelled Task takes none (409).',
+              },
+            ],
             searchParam: INBOX_SEARCH,
+            operation: [
+              {
+                name: 'acknowledge',
+                definition: TASK_ACKNOWLEDGE_OPERATION,
+                documentation: 'POST [base]/Task/[id]/$acknowledge, no body: the Task (a cancelled one, say) is no longer listed. Answering a Task acknowledges it.',
+              },
+            ],
           },
           {
             type: 'Patient',

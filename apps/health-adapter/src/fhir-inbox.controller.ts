@@ -1,6 +1,8 @@
-import { Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, Header, HttpCode, NotFoundException, Param, Post, Put, Query, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiConsumes,
   ApiExcludeEndpoint,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -11,20 +13,23 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Bundle, Communication, Parameters, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Communication, OperationOutcomeIssue, Parameters, Resource, Task } from '@medplum/fhirtypes';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { Request } from 'express';
-import { INBOX_PAGE_MAX, InvalidMessageError, MessagePatterns, ToCanonicalUuid, isUuidText, validateMessage, type NotificationAccepted } from '#contracts';
+import { INBOX_PAGE_MAX, INFORMATION_ANSWER_MAX_LENGTH, InvalidMessageError, MessagePatterns, ToCanonicalUuid, isUuidText, validateMessage, type NotificationAccepted } from '#contracts';
 import {
   CurrentPartnerSystem,
   InboxDelivery,
+  InformationAnswers,
   PartnerRoute,
+  ReceivedRequests,
   UnknownInboxCursorError,
   type PartnerSystem,
   type StoredInboxMessage,
 } from '#adapter-kit';
-import { COMMUNICATION_KINDS, acceptanceCommunication, searchset, sharedCommunication } from './fhir-inbox.js';
+import { baseDefinitionIssues, valueSetCodes } from './fhir-definitions.js';
+import { COMMUNICATION_KINDS, TASK_KINDS, acceptanceCommunication, requestTask, searchset, sharedCommunication } from './fhir-inbox.js';
 import { referralIdentifier } from './health-mapping.js';
 import { FHIR_JSON } from './fhir-systems.js';
 import { FhirRefusal, issue } from './operation-outcome.js';
@@ -60,7 +65,11 @@ const OUTCOME_SCHEMA = { type: 'object', description: 'A FHIR OperationOutcome: 
 @ApiTags('fhir')
 @Controller('fhir')
 export class FhirInboxController {
-  constructor(private readonly delivery: InboxDelivery) {}
+  constructor(
+    private readonly delivery: InboxDelivery,
+    private readonly requests: ReceivedRequests,
+    private readonly answers: InformationAnswers,
+  ) {}
 
   @Get('Communication')
   @PartnerRoute()
@@ -83,14 +92,81 @@ export class FhirInboxController {
   @Get('Task')
   @PartnerRoute()
   @Header('Content-Type', FHIR_JSON)
-  @ApiOperation({ summary: "What the MASH asks of the caller's organisation, as a searchset Bundle of Tasks. The MASH makes no requests yet: always empty for now" })
+  @ApiOperation({
+    summary:
+      "What the MASH asks of the caller's organisation and it has not yet answered or acknowledged (information requests), oldest first, as a searchset Bundle of Tasks: requested, or cancelled when the MASH withdrew it",
+  })
   @ApiProduces(FHIR_JSON)
-  @ApiOkResponse({ schema: { type: 'object', description: 'A searchset Bundle' } })
-  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'An unknown search parameter, a _count outside 1 to 200, or a malformed _cursor' })
-  async searchTasks(@Query() query: Record<string, unknown>, @Req() request: Request): Promise<Bundle> {
+  @ApiOkResponse({ schema: { type: 'object', description: "A searchset Bundle; follow its link 'next' for more" } })
+  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'An unknown search parameter, a _count outside 1 to 200, or a _cursor not from a next link' })
+  @ApiServiceUnavailableResponse({ schema: OUTCOME_SCHEMA, description: 'The MASH message store is not answering; search again later' })
+  async searchTasks(@Query() query: Record<string, unknown>, @CurrentPartnerSystem() partner: PartnerSystem, @Req() request: Request): Promise<Bundle> {
     const search = await readInboxSearch(query);
-    // The MASH sends no requests yet, so no inbox message is a Task: nothing to page through.
-    return this.bundle('Task', [], search, null, request);
+    const page = await this.list(partner, search, TASK_KINDS);
+    const resources = await Promise.all(
+      page.items.map(async (message) => {
+        const requestId = (message.body as { payload?: Record<string, unknown> }).payload?.['request.id'];
+        const received = isUuidText(requestId) ? await this.requests.get(partner.organisation, requestId.toLowerCase()) : null;
+        return requestTask(message, partner.organisation, received);
+      }),
+    );
+    return this.bundle('Task', resources, search, page.next, request);
+  }
+
+  @Put('Task/:id')
+  @PartnerRoute()
+  @HttpCode(200)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({
+    summary:
+      'Answer an information request: PUT the Task back with status completed and the answer as its one output valueString (1 to 20000 characters). One answer per Task; the same answer again is recognised as a duplicate',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The Task.id (the information request id)' })
+  @ApiConsumes(FHIR_JSON, 'application/json')
+  @ApiProduces(FHIR_JSON)
+  @ApiOkResponse({ schema: { type: 'object', description: 'The Task as answered; the answer is safe with the hub' } })
+  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'Every problem with the Task, at its FHIRPath; nothing was queued' })
+  @ApiNotFoundResponse({ schema: OUTCOME_SCHEMA, description: "No such Task in the caller's organisation's inbox (another organisation's is not shown)" })
+  @ApiConflictResponse({ schema: OUTCOME_SCHEMA, description: 'The MASH withdrew the request (the Task is cancelled), or it is already answered with a different answer' })
+  @ApiServiceUnavailableResponse({ schema: OUTCOME_SCHEMA, description: 'The MASH message store is not answering; send it again later' })
+  async answerTask(@Param('id') id: string, @Body() body: unknown, @CurrentPartnerSystem() partner: PartnerSystem): Promise<Task> {
+    const { task, answer } = readAnsweredTask(id, body);
+    try {
+      await this.answers.answer(partner, id.toLowerCase(), answer);
+    } catch (error) {
+      if (error instanceof NotFoundException) throw new FhirRefusal([issue('Task.id', `No Task with id ${id.toLowerCase()} in your inbox`, 'not-found')], 404);
+      if (error instanceof ConflictException) throw new FhirRefusal([issue('Task.status', error.message, 'conflict')], 409);
+      throw error;
+    }
+    return task;
+  }
+
+  @Post('Task/:id/$acknowledge')
+  @PartnerRoute()
+  @HttpCode(200)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiOperation({ summary: 'Acknowledge a Task (a cancelled one, or one answered elsewhere): it is no longer listed. Acknowledging it again gives the same answer' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The Task.id (the information request id)' })
+  @ApiProduces(FHIR_JSON)
+  @ApiOkResponse({ schema: { type: 'object', description: 'Parameters with acknowledgedAt: when it was first acknowledged' } })
+  @ApiBadRequestResponse({ schema: OUTCOME_SCHEMA, description: 'The id is not a UUID' })
+  @ApiNotFoundResponse({ schema: OUTCOME_SCHEMA, description: "No such Task in the caller's organisation's inbox (another organisation's is not shown)" })
+  async acknowledgeTask(@Param('id') id: string, @CurrentPartnerSystem() partner: PartnerSystem): Promise<Parameters> {
+    if (!isUuidText(id)) throw new FhirRefusal([issue('Task.id', 'The id must be a UUID: the id of a Task from your inbox')]);
+    const received = await this.requests.get(partner.organisation, id.toLowerCase());
+    const acknowledged = received?.messageId ? await this.delivery.acknowledge(partner, received.messageId, TASK_KINDS) : null;
+    if (!acknowledged) throw new FhirRefusal([issue('Task.id', `No Task with id ${id.toLowerCase()} in your inbox`, 'not-found')], 404);
+    return { resourceType: 'Parameters', parameter: [{ name: 'acknowledgedAt', valueInstant: acknowledged.acknowledgedAt }] };
+  }
+
+  /** The same, for clients that percent-encode the $. */
+  @Post('Task/:id/%24acknowledge')
+  @PartnerRoute()
+  @HttpCode(200)
+  @Header('Content-Type', FHIR_JSON)
+  @ApiExcludeEndpoint()
+  acknowledgeTaskEncoded(@Param('id') id: string, @CurrentPartnerSystem() partner: PartnerSystem): Promise<Parameters> {
+    return this.acknowledgeTask(id, partner);
   }
 
   @Post('Communication/:id/$acknowledge')
@@ -152,6 +228,42 @@ export class FhirInboxController {
     const url = (cursor?: string) => `${base}/${type}?_count=${search._count}${cursor ? `&_cursor=${cursor}` : ''}`;
     return searchset(resources, { self: url(search._cursor), next: next && url(next) }, base);
   }
+}
+
+const TASK_BINDINGS: Array<[string, string]> = [
+  ['intent', 'http://hl7.org/fhir/ValueSet/task-intent'],
+  ['priority', 'http://hl7.org/fhir/ValueSet/request-priority'],
+];
+
+/**
+ * The answer in a Task PUT back: valid R4, the path's id, status completed and one output with a
+ * valueString. Every problem at once, each at its FHIRPath.
+ */
+export function readAnsweredTask(id: string, body: unknown): { task: Task; answer: string } {
+  if (!isUuidText(id)) throw new FhirRefusal([issue('Task.id', 'The id must be a UUID: the id of a Task from your inbox')]);
+  const task = body as Task;
+  if (!task || typeof task !== 'object' || task.resourceType !== 'Task') throw new FhirRefusal([issue('Task', 'The body must be a FHIR Task resource (resourceType Task)')]);
+  const problems: OperationOutcomeIssue[] = baseDefinitionIssues(task).map((found) =>
+    issue(found.expression?.[0] ?? 'Task', found.details?.text ?? found.diagnostics ?? 'does not conform to the FHIR R4 Task definition'),
+  );
+  // The base definitions leave required bindings unchecked: the coded elements of a Task are checked here.
+  for (const [element, valueSet] of TASK_BINDINGS) {
+    const value = (task as unknown as Record<string, unknown>)[element];
+    if (value === undefined) continue;
+    const codes = valueSetCodes(valueSet);
+    if (!codes.includes(value as string)) problems.push(issue(`Task.${element}`, `Task.${element} must be one of ${codes.join(', ')} (required binding to ${valueSet})`, 'code-invalid'));
+  }
+  if (task.id?.toLowerCase() !== id.toLowerCase()) problems.push(issue('Task.id', `Task.id must be the id in the address (${id.toLowerCase()})`));
+  if (task.status !== 'completed') problems.push(issue('Task.status', 'To answer the request, set Task.status to completed'));
+  const outputs = task.output ?? [];
+  const answer = outputs.length === 1 ? outputs[0].valueString : undefined;
+  if (outputs.length !== 1 || typeof answer !== 'string') {
+    problems.push(issue('Task.output', 'Task.output must hold the answer: exactly one output, with valueString'));
+  } else if (!/\S/.test(answer) || answer.length > INFORMATION_ANSWER_MAX_LENGTH) {
+    problems.push(issue('Task.output[0].valueString', `The answer must be 1 to ${INFORMATION_ANSWER_MAX_LENGTH} characters, and say something`));
+  }
+  if (problems.length) throw new FhirRefusal(problems);
+  return { task, answer: answer! };
 }
 
 const SEARCH_PARAMETERS = ['_count', '_cursor'];

@@ -1,8 +1,8 @@
 import type { Parameters } from '@medplum/fhirtypes';
 import type { StoredInboxMessage } from '#adapter-kit';
 import { baseDefinitionIssues } from './fhir-definitions.js';
-import { acceptanceCommunication, searchset } from './fhir-inbox.js';
-import { readInboxSearch } from './fhir-inbox.controller.js';
+import { acceptanceCommunication, requestTask, searchset } from './fhir-inbox.js';
+import { readAnsweredTask, readInboxSearch } from './fhir-inbox.controller.js';
 import { FhirRefusal } from './operation-outcome.js';
 
 const messageId = '5f0c3a9e-2b1d-4c7e-9a8f-1e2d3c4b5a69';
@@ -100,5 +100,70 @@ describe('the inbox search parameters', () => {
     });
     expect(await refusal({ _count: '201' })).toEqual({ _count: '_count must be at most 200' });
     expect(await refusal({ _count: ['1', '2'] })).toEqual({ _count: expect.stringMatching(/_count/) });
+  });
+});
+
+const requestId = '3e8d2f1a-6b4c-4d5e-8f7a-9b0c1d2e3f4a';
+
+const informationRequest = (): StoredInboxMessage => ({
+  messageId,
+  kind: 'share.information_request',
+  correlationId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  createdAt: '2026-11-23T10:15:00.000Z',
+  body: {
+    shareId: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    correlationId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    purpose: 'information_request',
+    recipientAgency: 'health',
+    recipientOrganisation: 'RJ1',
+    policyVersion: '2026-11.2',
+    lawfulBasis: { article6: 'public_task', statutoryGateways: ['children_act_2004_s11'] },
+    payload: {
+      'child.name': { givenName: 'Amy', familyName: 'Example' },
+      'child.dateOfBirth': '2015-06-14',
+      'child.nhsNumber': '9990000379',
+      'contact.reference': '1042',
+      'request.id': requestId,
+      'request.question': 'Has the child attended A&E this year?',
+      'request.dueAt': '2026-11-23T16:15:00.000Z',
+    },
+    sharedAt: '2026-11-23T10:14:59.120Z',
+  },
+});
+
+describe('an information request as a FHIR Task', () => {
+  it('asks the question of the organisation, due by restriction.period.end, for the child by NHS number, valid against R4', () => {
+    const task = requestTask(informationRequest(), 'RJ1', null);
+    expect(baseDefinitionIssues(task)).toEqual([]);
+    expect(task).toMatchObject({
+      id: requestId,
+      status: 'requested',
+      intent: 'order',
+      description: 'Has the child attended A&E this year?',
+      restriction: { period: { end: '2026-11-23T16:15:00.000Z' } },
+      for: { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990000379' }, display: 'Amy Example (born 2015-06-14)' },
+      owner: { identifier: { value: 'RJ1' } },
+    });
+  });
+
+  it('is cancelled once the MASH withdrew it', () => {
+    const task = requestTask(informationRequest(), 'RJ1', { requestId, messageId, withdrawnAt: '2026-11-23T11:00:00.000Z' });
+    expect(baseDefinitionIssues(task)).toEqual([]);
+    expect(task).toMatchObject({ status: 'cancelled', statusReason: { text: 'Withdrawn by the MASH at 2026-11-23T11:00:00.000Z' } });
+  });
+
+  it('takes an answer from the Task put back completed, and names every problem of one that is not', () => {
+    const task = requestTask(informationRequest(), 'RJ1', null);
+    const answered = { ...task, status: 'completed' as const, output: [{ type: { text: 'answer' }, valueString: 'Seen twice in March.' }] };
+    expect(readAnsweredTask(requestId.toUpperCase(), answered).answer).toBe('Seen twice in March.');
+    let refusal: FhirRefusal | undefined;
+    try {
+      readAnsweredTask(requestId, { ...task, id: messageId, priority: 'soon', output: [{ type: { text: 'answer' }, valueString: ' ' }] });
+    } catch (error) {
+      refusal = error as FhirRefusal;
+    }
+    expect(refusal?.issues.map((i) => i.expression![0])).toEqual(['Task.output[0].value[x]', 'Task.priority', 'Task.id', 'Task.status', 'Task.output[0].valueString']);
+    expect(() => readAnsweredTask('not-an-id', answered)).toThrow(FhirRefusal);
+    expect(() => readAnsweredTask(requestId, { resourceType: 'Communication' })).toThrow(FhirRefusal);
   });
 });

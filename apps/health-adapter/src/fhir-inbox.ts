@@ -1,17 +1,19 @@
-import type { Bundle, BundleEntry, BundleLink, Communication, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, BundleLink, Communication, Resource, Task } from '@medplum/fhirtypes';
 import { MessagePatterns, NotificationAccepted, shareInboxKind, type ContactOutcome, type InformationShared, type SharePurpose } from '#contracts';
-import type { StoredInboxMessage } from '#adapter-kit';
-import { INBOX_MESSAGE_KIND_SYSTEM, INBOX_MESSAGE_SYSTEM, MASH_CONTACT_SYSTEM, ODS_ORGANISATION_SYSTEM, URI_SYSTEM } from './fhir-systems.js';
+import type { ReceivedRequest, StoredInboxMessage } from '#adapter-kit';
+import { INBOX_MESSAGE_KIND_SYSTEM, INBOX_MESSAGE_SYSTEM, INFORMATION_REQUEST_SYSTEM, MASH_CONTACT_SYSTEM, NHS_NUMBER_SYSTEM, ODS_ORGANISATION_SYSTEM, URI_SYSTEM } from './fhir-systems.js';
 
 /** What the MASH shares with a health organisation and tells it as a Communication. */
 export const COMMUNICATION_SHARE_PURPOSES: readonly SharePurpose[] = ['outcome_feedback', 'information_passed_on'];
 
 /**
  * The inbox message kinds given as FHIR Communications: what the MASH tells
- * the organisation. Requests it makes of the organisation will be Tasks; the
- * MASH sends none yet, so no kind is given as a Task.
+ * the organisation. Requests it makes of the organisation are Tasks (TASK_KINDS).
  */
 export const COMMUNICATION_KINDS: readonly string[] = [MessagePatterns.notificationAccepted, ...COMMUNICATION_SHARE_PURPOSES.map(shareInboxKind)];
+
+/** The inbox message kinds given as FHIR Tasks: what the MASH asks of the organisation. */
+export const TASK_KINDS: readonly string[] = [shareInboxKind('information_request')];
 
 const SHARE_DISPLAY: Partial<Record<SharePurpose, string>> = {
   outcome_feedback: 'Outcome of a referral to the MASH',
@@ -92,6 +94,57 @@ export function sharedCommunication(message: StoredInboxMessage, organisation: s
           title: `Shared fields, minimised under the MASH sharing policy ${shared.policyVersion}`,
           data: Buffer.from(JSON.stringify(payload)).toString('base64'),
         },
+      },
+    ],
+    note: [
+      {
+        text: `Shared on the lawful basis: UK GDPR Article 6 ${basis.article6}${basis.article9 ? `, Article 9 ${basis.article9}` : ''}; ${basis.statutoryGateways.join(', ')}.`,
+      },
+    ],
+  };
+}
+
+/**
+ * An information request from the MASH as a Task for the organisation: the question as its
+ * description, due by restriction.period.end, for the child (by NHS number where the MASH may share
+ * it), owned by the organisation. Its id is the request id, which answers it (a PUT of the Task,
+ * completed, with its answer as output valueString). Withdrawn by the MASH, it is cancelled.
+ */
+export function requestTask(message: StoredInboxMessage, organisation: string, request: ReceivedRequest | null): Task {
+  const shared = message.body as unknown as InformationShared;
+  const payload = shared.payload;
+  const requestId = String(payload['request.id']);
+  const name = payload['child.name'] as { givenName?: string; familyName?: string } | undefined;
+  const born = typeof payload['child.dateOfBirth'] === 'string' ? ` (born ${payload['child.dateOfBirth']})` : typeof payload['child.expectedDateOfDelivery'] === 'string' ? ` (due ${payload['child.expectedDateOfDelivery']})` : '';
+  const nhsNumber = typeof payload['child.nhsNumber'] === 'string' ? payload['child.nhsNumber'] : null;
+  const contact = payload['contact.reference'];
+  const basis = shared.lawfulBasis;
+  return {
+    resourceType: 'Task',
+    id: requestId,
+    identifier: [
+      { system: INFORMATION_REQUEST_SYSTEM, value: requestId },
+      { system: INBOX_MESSAGE_SYSTEM, value: message.messageId },
+    ],
+    status: request?.withdrawnAt ? 'cancelled' : 'requested',
+    ...(request?.withdrawnAt && { statusReason: { text: `Withdrawn by the MASH at ${request.withdrawnAt}` } }),
+    intent: 'order',
+    code: { coding: [{ system: INBOX_MESSAGE_KIND_SYSTEM, code: shareInboxKind('information_request'), display: 'Information request from the MASH' }] },
+    description: String(payload['request.question'] ?? ''),
+    for: {
+      type: 'Patient',
+      ...(nhsNumber && { identifier: { system: NHS_NUMBER_SYSTEM, value: nhsNumber } }),
+      display: `${[name?.givenName, name?.familyName].filter(Boolean).join(' ') || 'The child'}${born}`,
+    },
+    authoredOn: shared.sharedAt,
+    requester: { display: 'Multi-agency safeguarding hub' },
+    owner: { type: 'Organization', identifier: { system: ODS_ORGANISATION_SYSTEM, value: organisation } },
+    ...(typeof payload['request.dueAt'] === 'string' && { restriction: { period: { end: payload['request.dueAt'] } } }),
+    input: [
+      ...(typeof contact === 'string' ? [{ type: { text: 'MASH contact number, to quote' }, valueString: contact }] : []),
+      {
+        type: { text: `Shared fields, minimised under the MASH sharing policy ${shared.policyVersion}` },
+        valueAttachment: { contentType: 'application/json', data: Buffer.from(JSON.stringify(payload)).toString('base64') },
       },
     ],
     note: [

@@ -29,3 +29,7 @@ export const ACKNOWLEDGE_OPERATION = `${HUB_FHIR_BASE}/OperationDefinition/Commu
 export const URI_SYSTEM = 'urn:ietf:rfc:3986';
 
 export const FHIR_JSON = 'application/fhir+json';
+/** Identifier.system of the MASH's information requests: the request id, also the Task id. */
+export const INFORMATION_REQUEST_SYSTEM = `${HUB_FHIR_BASE}/Id/information-request`;
+/** The $acknowledge operation on an inbox Task. */
+export const TASK_ACKNOWLEDGE_OPERATION = `${HUB_FHIR_BASE}/OperationDefinition/Task-acknowledge`;

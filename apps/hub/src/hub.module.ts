@@ -45,6 +45,10 @@ import { AlertsController } from './alerts/alerts.controller.js';
 import { loadSharingPolicy } from '#sharing';
 import { parseSchoolHolidays, SchoolCalendar } from '#calendar';
 import { InboxActivityHandler } from './notifications/inbox-activity.handler.js';
+import { InformationAnswerHandler } from './information-requests/information-answer.handler.js';
+import { InformationDeadlines } from './information-requests/information-deadlines.js';
+import { InformationRequests } from './information-requests/information-requests.js';
+import { InformationRequestsController } from './information-requests/information-requests.controller.js';
 import { IntakeConsumers } from './notifications/intake-consumers.js';
 import { IntakeOrigin } from './notifications/intake-origin.js';
 import { NotificationIntake } from './notifications/notification-intake.js';
@@ -69,7 +73,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -108,6 +112,8 @@ export class HubModule implements OnApplicationShutdown {
         Timeliness,
         EncompassDispatcher,
         AlertDesk,
+        InformationRequests,
+        InformationDeadlines,
         { provide: DeadLetterStore, useFactory: () => new DeadLetterStore(queueConnection, OBSERVED_QUEUES) },
         RedisHealthIndicator,
         AuditVerifier,

@@ -14,6 +14,8 @@ import { InboxDelivery } from './inbox-delivery.js';
 import { InboxEndpointStore } from './inbox-endpoints.js';
 import { InboxPushHandler, InboxPushes } from './inbox-push.js';
 import { InboxController } from './inbox.controller.js';
+import { InformationRequestWithdrawnHandler, InformationRequestsController } from './information-requests.controller.js';
+import { InformationAnswers, ReceivedRequests } from './information-requests.js';
 import { PartnerInbox } from './inbox.js';
 import { PartnerAccessGuard, PartnerAccessRefusals } from './partner-access.js';
 import { PartnerCredentialStore } from './partner-credentials.js';
@@ -43,7 +45,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
     return {
       module: AdapterKitModule,
       imports: [TerminusModule],
-      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler, ShareHandler, InboxPushHandler],
+      controllers: [ReceiptsController, InboxController, AdapterHealthController, AcceptanceHandler, ShareHandler, InboxPushHandler, InformationRequestsController, InformationRequestWithdrawnHandler],
       providers: [
         { provide: ADAPTER_AGENCY, useValue: agency },
         { provide: AdapterConfig, useValue: config },
@@ -71,6 +73,16 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
           provide: InboxDelivery,
           inject: [PartnerInbox, InboxActivityReports],
           useFactory: (inbox: PartnerInbox, activity: InboxActivityReports) => new InboxDelivery(inbox, activity),
+        },
+        {
+          provide: ReceivedRequests,
+          inject: [ADAPTER_REDIS],
+          useFactory: (redis: Redis) => new ReceivedRequests(redis, config.QUEUE_PREFIX, agency, config.INBOX_RETENTION_DAYS * 86_400),
+        },
+        {
+          provide: InformationAnswers,
+          inject: [ReceivedRequests, InboxDelivery, HUB_INTAKE_CLIENT],
+          useFactory: (requests: ReceivedRequests, delivery: InboxDelivery, hub: QueueClient) => new InformationAnswers(agency, requests, delivery, hub),
         },
         {
           provide: InboxEndpointStore,
@@ -153,7 +165,7 @@ export class AdapterKitModule implements OnApplicationBootstrap, OnApplicationSh
         },
         RedisHealthIndicator,
       ],
-      exports: [PartnerSubmissions, ReceiptBook, InboxDelivery, AdapterConfig, ADAPTER_AGENCY],
+      exports: [PartnerSubmissions, ReceiptBook, InboxDelivery, ReceivedRequests, InformationAnswers, AdapterConfig, ADAPTER_AGENCY],
       global: true,
     };
   }

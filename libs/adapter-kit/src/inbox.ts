@@ -65,8 +65,8 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return ARGV[2]`;
 
 /**
- * Each organisation's inbox: what the hub sends it (acknowledgements now,
- * later information requests and outcomes), kept in Redis beside the receipts
+ * Each organisation's inbox: what the hub sends it (acknowledgements,
+ * information requests and outcomes), kept in Redis beside the receipts
  * (AOF, noeviction) under the agency's own key space:
  *
  *   <prefix>:inbox:<agency>:<organisation>:message:<id>    hash: the message, its sequence, deliveredAt, pushedAt, acknowledgedAt

@@ -6,6 +6,7 @@ export * from './inbox-endpoints.js';
 export * from './inbox-push.js';
 export * from './inbox.js';
 export * from './inbox-delivery.js';
+export * from './information-requests.js';
 export * from './notification-id.js';
 export * from './partner-access.js';
 export * from './partner-address.js';

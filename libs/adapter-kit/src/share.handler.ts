@@ -1,9 +1,10 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { InformationShared, MessagePatterns, shareInboxKind, type Agency } from '#contracts';
+import { InformationShared, MessagePatterns, isUuidText, shareInboxKind, type Agency } from '#contracts';
 import { PermanentMessageError, QueueContext } from '#queue-transport';
-import { postToInbox, readHubMessage } from './inbox-posting.js';
+import { deliveryMessageId, postToInbox, readHubMessage } from './inbox-posting.js';
 import { InboxPushes } from './inbox-push.js';
+import { ReceivedRequests } from './information-requests.js';
 import { PartnerInbox } from './inbox.js';
 import { ADAPTER_AGENCY } from './tokens.js';
 
@@ -20,6 +21,7 @@ export class ShareHandler {
     @Inject(ADAPTER_AGENCY) private readonly agency: Agency,
     private readonly inbox: PartnerInbox,
     private readonly pushes: InboxPushes,
+    private readonly requests: ReceivedRequests,
   ) {}
 
   @EventPattern<string>(MessagePatterns.informationShared)
@@ -29,6 +31,18 @@ export class ShareHandler {
       throw new PermanentMessageError(`a share for ${shared.recipientAgency} delivered to the ${this.agency} adapter`);
     }
     const job = context.getJob();
+    const messageId = deliveryMessageId(job, shareInboxKind(shared.purpose));
+    const requestId = shared.payload['request.id'];
+    // An information request is answered by its id: the organisation's inbox must know it before the partner can see it.
+    if (shared.purpose === 'information_request' && isUuidText(requestId)) {
+      const dueAt = shared.payload['request.dueAt'];
+      await this.requests.received(shared.recipientOrganisation, {
+        requestId: requestId.toLowerCase(),
+        messageId,
+        shareId: shared.shareId,
+        ...(typeof dueAt === 'string' && { dueAt }),
+      });
+    }
     const { put, pushQueued } = await postToInbox(this.inbox, this.pushes, job, {
       organisation: shared.recipientOrganisation,
       kind: shareInboxKind(shared.purpose),

@@ -8,6 +8,7 @@ export * from './details/index.js';
 export * from './field-errors.js';
 export * from './identifiers.js';
 export * from './inbox.js';
+export * from './information-requests.js';
 export * from './nhs-number.js';
 export * from './organisations.js';
 export * from './partner-access.js';

@@ -46,6 +46,10 @@ export const MessagePatterns = {
   partnerAccessRefused: 'partner.access_refused',
   /** A partner system was given messages from its organisation's inbox, or acknowledged one, for the hub's audit trail. */
   inboxActivity: 'inbox.activity',
+  /** A partner organisation answers an information request, for the hub. */
+  informationAnswered: 'information_request.answered',
+  /** The hub withdrew an information request, for the recipient's adapter. */
+  informationRequestWithdrawn: 'information_request.withdrawn',
   /** Push one inbox message to its organisation's registered endpoint (the adapter's own push queue). */
   inboxPush: 'inbox.push',
 } as const;

@@ -9,6 +9,7 @@ import { Child } from '../children/child.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
 import { CaseConsentBook } from '../sharing/case-consent.js';
 import { consentView } from '../sharing/contact-sharing.js';
+import { informationRequestViews } from '../information-requests/information-requests.js';
 import { ContactNotification } from './contact-notification.entity.js';
 import { Contact, UNFINISHED_CONTACT_SQL, type ContactStatus } from './contact.entity.js';
 import type { ContactOutcome, Rag } from '#contracts';
@@ -126,6 +127,7 @@ export class ContactQueries {
       .where("(event.subject_type = 'contact' AND event.subject_id = :id)", { id })
       .orWhere("(event.subject_type = 'notification' AND event.subject_id = ANY(:notificationIds))", { notificationIds })
       .orWhere("(event.subject_type = 'share' AND event.subject_id IN (SELECT share.id FROM share WHERE share.contact_id = :id))", { id })
+      .orWhere("(event.subject_type = 'information_request' AND event.subject_id IN (SELECT r.id FROM information_request r WHERE r.contact_id = :id))", { id })
       .orderBy('event.sequence', 'ASC')
       .getMany();
 
@@ -137,6 +139,7 @@ export class ContactQueries {
       ragHistory: await ragHistory(manager, id),
       decisions: await decisions(manager, id),
       history: await earlierContacts(manager, child.id, id),
+      informationRequests: await informationRequestViews(manager, id),
       timeline: events.map((event) => ({
         sequence: event.sequence,
         at: event.occurredAt.toISOString(),

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { CONTACT_OUTCOMES, RAG_RATINGS, ToCanonicalUuid, type Agency, type ContactOutcome, type Rag } from '#contracts';
 import { DecisionView, RagChangeView } from '../screening/screening.dto.js';
+import { InformationRequestView } from '../information-requests/information-request.dto.js';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
 
 export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
@@ -144,6 +145,8 @@ export class ContactDetail extends ContactSummary {
   decisions!: DecisionView[];
   @ApiProperty({ type: [EarlierContact], description: "The child's earlier contacts and their outcomes, newest first" })
   history!: EarlierContact[];
+  @ApiProperty({ type: [InformationRequestView], description: 'What the MASH asked partners about the child, oldest first, with their answers' })
+  informationRequests!: InformationRequestView[];
   @ApiProperty({ type: [TimelineEntry], description: 'What happened to this contact, oldest first' })
   timeline!: TimelineEntry[];
 }

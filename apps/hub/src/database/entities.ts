@@ -16,5 +16,6 @@ import { Share } from '../sharing/share.entity.js';
 import { Allocation } from '../screening/allocation.entity.js';
 import { ContactDecision } from '../screening/contact-decision.entity.js';
 import { RagChange } from '../screening/rag-change.entity.js';
+import { InformationRequest } from '../information-requests/information-request.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert, RagChange, ContactDecision, Allocation];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert, RagChange, ContactDecision, Allocation, InformationRequest];

@@ -6,7 +6,7 @@ import type { AdapterConfig } from '../adapter-config.js';
 import { PARTNER_ACCESS_POLICY, type PartnerAccessPolicy } from '../partner-access.js';
 
 /** The routes every adapter has from the kit; all need a partner credential except health. */
-const KIT_PARTNER_ROUTES = ['GET /inbox', 'GET /notifications/:id', 'POST /inbox/:messageId/acknowledge'];
+const KIT_PARTNER_ROUTES = ['GET /inbox', 'GET /notifications/:id', 'POST /inbox/:messageId/acknowledge', 'POST /information-requests/:id/answer'];
 const KIT_PUBLIC_ROUTES = ['GET /health'];
 
 /**

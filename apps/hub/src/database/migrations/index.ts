@@ -9,6 +9,7 @@ import { NotificationAgencyDetails1763884800050 } from './1763884800050-notifica
 import { PartnerReferenceWithSystem1763884800060 } from './1763884800060-partner-reference-with-system.js';
 import { Sharing1763884800070 } from './1763884800070-sharing.js';
 import { Screening1763884800080 } from './1763884800080-screening.js';
+import { InformationRequests1763884800085 } from './1763884800085-information-requests.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   PartnerReferenceWithSystem1763884800060,
   Sharing1763884800070,
   Screening1763884800080,
+  InformationRequests1763884800085,
 ];
