@@ -1,4 +1,33 @@
-import { matchLockKeys, normaliseName } from './child-matching.js';
+import {
+  CERTAIN_SCORE,
+  childIdentity,
+  editDistance,
+  levenshtein,
+  matchLockKeys,
+  normaliseName,
+  normalisePostcode,
+  normaliseUprn,
+  scoreMatch,
+  sharesBlock,
+  swappedDate,
+  type IdentityInput,
+} from './child-matching.js';
+import { GIVEN_NAME_GROUPS, canonicalGivenName } from './given-name-variants.js';
+
+const amy: IdentityInput = {
+  givenName: 'Amelia',
+  familyName: 'Hartley',
+  dateOfBirth: '2015-06-04',
+  postcode: 'LS1 4AB',
+  uprn: '100012345678',
+};
+
+/** What the hub does with a known child (amy, or amy changed) when a notification names `sent`. */
+function outcome(known: Partial<IdentityInput>, sent: Partial<IdentityInput>) {
+  const candidate = childIdentity({ ...amy, ...known });
+  const identity = childIdentity({ ...amy, ...sent });
+  return { ...scoreMatch(candidate, identity), searched: sharesBlock(candidate, identity) };
+}
 
 describe('child matching keys', () => {
   it.each([
@@ -10,15 +39,101 @@ describe('child matching keys', () => {
     expect(normaliseName(given, family)).toBe(expected);
   });
 
-  it('locks on the NHS number and on the name and date', () => {
-    expect(
-      matchLockKeys({ nhsNumber: '9990000379', normalisedName: 'amy example', dateOfBirth: '2015-06-14', expectedDateOfDelivery: null }),
-    ).toEqual(['child-nhs:9990000379', 'child-name:amy example|2015-06-14']);
+  it('folds postcodes, UPRNs and given-name variants', () => {
+    expect(normalisePostcode(' ls1 4ab ')).toBe('LS14AB');
+    expect(normalisePostcode('')).toBeNull();
+    expect(normaliseUprn('000100012345678')).toBe('100012345678');
+    expect(canonicalGivenName('bill')).toBe('william');
+    expect(canonicalGivenName('liz')).toBe('elizabeth');
+    expect(canonicalGivenName('zebedee')).toBe('zebedee');
+    expect(childIdentity({ givenName: 'Mary Jane', familyName: 'Smith-Jones' })).toMatchObject({ givenFirst: 'mary', givenKey: 'mary', familyName: 'smith jones' });
+  });
+
+  it('puts no given name in two variant groups', () => {
+    const names = GIVEN_NAME_GROUPS.flat();
+    expect(names.filter((name, index) => names.indexOf(name) !== index)).toEqual([]);
+  });
+
+  it('swaps day and month only when that is another real date', () => {
+    expect(swappedDate('2015-06-04')).toBe('2015-04-06');
+    expect(swappedDate('2015-06-06')).toBeNull();
+    expect(swappedDate('2015-06-13')).toBeNull();
+    expect(swappedDate('2015-02-30')).toBeNull();
+    expect(swappedDate('2015-04-31')).toBeNull();
+  });
+
+  it('counts a swap of neighbouring letters as one edit, as Postgres counts it as two', () => {
+    expect(editDistance('jhon', 'john')).toBe(1);
+    expect(levenshtein('jhon', 'john')).toBe(2);
+    expect(editDistance('smith', 'smyth')).toBe(1);
+  });
+
+  it('locks on the NHS number and on the date of birth with day and month in either order', () => {
+    const identity = childIdentity({ givenName: 'Amy', familyName: 'Example', nhsNumber: '9990000379', dateOfBirth: '2015-06-04' });
+    expect(matchLockKeys(identity)).toEqual(['child-nhs:9990000379', 'child-born:2015-04-06']);
+    // The swapped date, and another spelling, queue under the same key.
+    expect(matchLockKeys(childIdentity({ givenName: 'Amie', familyName: 'Exampel', dateOfBirth: '2015-04-06' }))).toEqual(['child-born:2015-04-06']);
   });
 
   it('uses the expected date of delivery for an unborn child', () => {
-    expect(
-      matchLockKeys({ nhsNumber: null, normalisedName: 'baby example', dateOfBirth: null, expectedDateOfDelivery: '2026-12-01' }),
-    ).toEqual(['child-name:baby example|edd:2026-12-01']);
+    expect(matchLockKeys(childIdentity({ givenName: 'Baby', familyName: 'Example', expectedDateOfDelivery: '2026-12-01' }))).toEqual(['child-due:2026-12-01']);
+  });
+});
+
+describe('scoring a known child against a notification', () => {
+  it('links the same name and date of birth without an address, as exact matching did', () => {
+    const found = outcome({ postcode: null, uprn: null }, { postcode: null, uprn: null });
+    expect(found).toMatchObject({ outcome: 'certain', searched: true });
+    expect(found.score).toBeGreaterThanOrEqual(CERTAIN_SCORE);
+  });
+
+  it.each([
+    ['a nickname', { givenName: 'Millie' }, 'certain', 'given name is a variant'],
+    ['a typo in the given name, same address', { givenName: 'Amelai' }, 'certain', 'given name differs by a typing slip'],
+    ['a typo in the family name, same address', { familyName: 'Hartly' }, 'certain', 'family name differs by a typing slip'],
+    ['day and month swapped, same address', { dateOfBirth: '2015-04-06' }, 'certain', 'date of birth has day and month swapped'],
+    ['one half of a double-barrelled family name', { familyName: 'Hartley-Okafor' }, 'certain', 'family name shares a part of a double-barrelled name'],
+    ['a family name that sounds the same', { familyName: 'Hartlie', postcode: null, uprn: null }, 'possible', 'family name sounds the same'],
+    ['a typo in the given name, no address', { givenName: 'Amelai', postcode: null, uprn: null }, 'possible', 'given name differs by a typing slip'],
+    ['day and month swapped, no address', { dateOfBirth: '2015-04-06', postcode: null, uprn: null }, 'possible', 'date of birth has day and month swapped'],
+    ['a date of birth one digit off, even at the same UPRN', { dateOfBirth: '2015-06-07' }, 'possible', 'date of birth differs by one digit'],
+    ['another family name at the same UPRN (a new surname)', { familyName: 'Okafor' }, 'possible', 'different family name'],
+  ])('%s is %s', (_, sent, expected, reason) => {
+    const found = outcome({}, sent);
+    expect(found.outcome).toBe(expected);
+    expect(found.reasons).toContain(reason);
+    // Whatever scoring would link or list, the candidate search returns.
+    expect(found.searched).toBe(true);
+  });
+
+  it('never links twins: same family name, date of birth and home, different given names', () => {
+    const found = outcome({ givenName: 'Oliver' }, { givenName: 'Amelia' });
+    expect(found.outcome).toBe('none');
+    expect(found.reasons).toContain('different given name');
+  });
+
+  it('never links siblings: same family name and home, different given name and date of birth', () => {
+    expect(outcome({ givenName: 'Oliver', dateOfBirth: '2012-09-20' }, {}).outcome).toBe('none');
+    expect(outcome({ givenName: 'Amelia', dateOfBirth: '2012-09-20' }, {}).outcome).toBe('none');
+  });
+
+  it('never links or lists a child with a different NHS number, however alike', () => {
+    const found = outcome({ nhsNumber: '9990000379' }, { nhsNumber: '9990000743' });
+    expect(found).toMatchObject({ outcome: 'conflicting_nhs_number', reasons: ['different NHS numbers'] });
+  });
+
+  it('still links when one side has no NHS number', () => {
+    expect(outcome({ nhsNumber: null }, { nhsNumber: '9990000743' }).outcome).toBe('certain');
+  });
+
+  it('compares unborn children on the expected date of delivery only', () => {
+    const unborn = { dateOfBirth: null, expectedDateOfDelivery: '2026-12-01', givenName: 'Baby' };
+    expect(outcome(unborn, unborn).outcome).toBe('certain');
+    expect(outcome(unborn, { ...unborn, expectedDateOfDelivery: '2026-12-02' }).outcome).not.toBe('certain');
+  });
+
+  it('the candidate search drops a pair whose given names could not agree', () => {
+    expect(outcome({ givenName: 'Oliver' }, {}).searched).toBe(false);
+    expect(outcome({ givenName: 'Amelia', dateOfBirth: '2001-01-01', postcode: null, uprn: null, familyName: 'Zed' }, {}).searched).toBe(false);
   });
 });

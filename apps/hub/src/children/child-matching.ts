@@ -1,12 +1,24 @@
+import { doubleMetaphone } from 'double-metaphone';
+import { canonicalGivenName } from './given-name-variants.js';
+
 /**
- * Exact matching, for now: NHS number first; otherwise the same normalised
- * name and the same date of birth (or, unborn, expected date of delivery).
- * Pure functions, so the rules are testable without a database.
+ * How a notification's child is compared with a child the hub knows. Pure functions, so the rules
+ * are testable without a database, and the same rules decide in one notification or a batch.
+ *
+ * The NHS number decides first: the same number is the same child, a different one is a different
+ * child however alike the rest (never linked, never merged, not even listed for review). Without a
+ * shared number, a record is scored on given name, family name, date of birth and address, each
+ * agreement adding weight and each disagreement taking it away. Certain scores link; possible
+ * scores make a new child and list the pair for a screener; anything lower is a new child.
  */
 
 /** Lower case, accents and punctuation removed, spaces collapsed: "Zoë O'Neil-Smith" -> "zoe oneil smith". */
 export function normaliseName(givenName: string, familyName: string): string {
-  return `${givenName} ${familyName}`
+  return normalisePart(`${givenName} ${familyName}`);
+}
+
+function normalisePart(text: string): string {
+  return text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
@@ -15,16 +27,249 @@ export function normaliseName(givenName: string, familyName: string): string {
     .trim();
 }
 
+/** "sw1a 1aa" -> "SW1A1AA": postcodes compare without case or spaces. */
+export function normalisePostcode(postcode: string | null | undefined): string | null {
+  const compact = postcode?.toUpperCase().replace(/\s+/g, '') ?? '';
+  return compact ? compact : null;
+}
+
+/** UPRNs are numbers: leading zeros do not make another property. */
+export function normaliseUprn(uprn: string | null | undefined): string | null {
+  const digits = uprn?.replace(/\D/g, '').replace(/^0+(?=\d)/, '') ?? '';
+  return digits ? digits : null;
+}
+
+/** The primary Double Metaphone code of a name: what it sounds like, in English spelling. */
+export function nameSound(name: string): string {
+  return doubleMetaphone(name.replace(/\s+/g, ''))[0].slice(0, 8);
+}
+
 export interface ChildIdentity {
   nhsNumber: string | null;
   normalisedName: string;
   dateOfBirth: string | null;
   expectedDateOfDelivery: string | null;
+  /** The first given name, normalised: middle names are too often left out to compare. */
+  givenFirst: string;
+  /** givenFirst with common variants folded together: "bill" -> "william". */
+  givenKey: string;
+  givenSound: string;
+  familyName: string;
+  familySound: string;
+  postcode: string | null;
+  uprn: string | null;
+}
+
+export interface IdentityInput {
+  givenName: string;
+  familyName: string;
+  nhsNumber?: string | null;
+  dateOfBirth?: string | null;
+  expectedDateOfDelivery?: string | null;
+  postcode?: string | null;
+  uprn?: string | null;
+}
+
+/** The keys matching compares, from a child as sent (the NHS number already checked and normalised). */
+export function childIdentity(input: IdentityInput): ChildIdentity {
+  const givenFirst = normalisePart(input.givenName).split(' ')[0] ?? '';
+  const familyName = normalisePart(input.familyName);
+  return {
+    nhsNumber: input.nhsNumber ?? null,
+    normalisedName: normaliseName(input.givenName, input.familyName),
+    dateOfBirth: input.dateOfBirth ?? null,
+    expectedDateOfDelivery: input.expectedDateOfDelivery ?? null,
+    givenFirst,
+    givenKey: canonicalGivenName(givenFirst),
+    givenSound: nameSound(givenFirst),
+    familyName,
+    familySound: nameSound(familyName),
+    postcode: normalisePostcode(input.postcode),
+    uprn: normaliseUprn(input.uprn),
+  };
+}
+
+/**
+ * The date a date of birth would be with day and month swapped (03/04 read as 04/03), when that is
+ * a real, different date; otherwise null.
+ */
+export function swappedDate(date: string | null): string | null {
+  const match = date?.match(/^(\d{4})-(\d{2})-(\d{2})$/);
+  if (!match) return null;
+  const [, year, month, day] = match;
+  if (month === day || Number(day) > 12) return null;
+  const swapped = `${year}-${day}-${month}`;
+  const check = new Date(`${swapped}T00:00:00Z`);
+  return !Number.isNaN(check.getTime()) && check.toISOString().startsWith(swapped) ? swapped : null;
+}
+
+/**
+ * The key under which every child a match could be certain about queues: a certain match needs the
+ * date of birth exact or with day and month swapped (see scoreMatch), so both dates share this key
+ * (the year with day and month in either order). Notifications about the same child spelt two ways
+ * ("Bill"/"William", a typo) therefore wait for each other, and the second finds the first, rather
+ * than both making a record. It is coarser than a name: children born the same day queue together,
+ * a few a day even at a million children, for a moment each.
+ */
+export function birthLockKey(identity: Pick<ChildIdentity, 'dateOfBirth' | 'expectedDateOfDelivery'>): string {
+  if (!identity.dateOfBirth) return `child-due:${identity.expectedDateOfDelivery}`;
+  const [year, month, day] = identity.dateOfBirth.split('-');
+  return `child-born:${year}-${[month, day].sort().join('-')}`;
 }
 
 /** Keys under which concurrent matches for the same child must queue behind each other. */
 export function matchLockKeys(identity: ChildIdentity): string[] {
-  const keys = [`child-name:${identity.normalisedName}|${identity.dateOfBirth ?? `edd:${identity.expectedDateOfDelivery}`}`];
+  const keys = [birthLockKey(identity)];
   if (identity.nhsNumber) keys.unshift(`child-nhs:${identity.nhsNumber}`);
   return keys;
+}
+
+/** What matching reads of a known child. */
+export interface CandidateChild {
+  nhsNumber: string | null;
+  givenFirst: string;
+  givenKey: string;
+  givenSound: string;
+  familyName: string;
+  familySound: string;
+  dateOfBirth: string | null;
+  expectedDateOfDelivery: string | null;
+  postcode: string | null;
+  uprn: string | null;
+}
+
+export type MatchOutcome = 'certain' | 'possible' | 'none' | 'conflicting_nhs_number';
+
+export interface MatchScore {
+  outcome: MatchOutcome;
+  score: number;
+  /** Why, in words a screener reads: "given name is a variant (bill/william)", "date of birth has day and month swapped". */
+  reasons: string[];
+}
+
+/** At or above: the same child, linked without asking. Exact name and date of birth (13) is certain. */
+export const CERTAIN_SCORE = 12.5;
+/** At or above (and below certain): listed for a screener. Twins at one address (8) stay below. */
+export const POSSIBLE_SCORE = 9;
+
+/** Edit distance counting a swap of neighbouring letters as one edit (optimal string alignment). */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) rows.push([i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2][j - 2] + 1);
+      rows[i][j] = best;
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/** One slip of the keyboard (two in a long name); short names differ too much by one letter to call it a typo. */
+function isTypo(a: string, b: string): boolean {
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < 3) return false;
+  return editDistance(a, b) <= (shorter >= 8 ? 2 : 1);
+}
+
+function compareGiven(candidate: CandidateChild, identity: CandidateChild): [number, string] {
+  if (candidate.givenFirst === identity.givenFirst) return [4, 'same given name'];
+  if (candidate.givenKey === identity.givenKey) return [3.5, 'given name is a variant'];
+  if (isTypo(candidate.givenFirst, identity.givenFirst)) return [3, 'given name differs by a typing slip'];
+  if (candidate.givenSound && candidate.givenSound === identity.givenSound) return [2.5, 'given name sounds the same'];
+  return [-4, 'different given name'];
+}
+
+function compareFamily(candidate: CandidateChild, identity: CandidateChild): [number, string] {
+  if (candidate.familyName === identity.familyName) return [4, 'same family name'];
+  const partsA = candidate.familyName.split(' ');
+  const partsB = identity.familyName.split(' ');
+  if ((partsA.length > 1 || partsB.length > 1) && partsA.some((part) => part.length > 1 && partsB.includes(part))) {
+    return [3.5, 'family name shares a part of a double-barrelled name'];
+  }
+  if (isTypo(candidate.familyName.replace(/ /g, ''), identity.familyName.replace(/ /g, ''))) return [3, 'family name differs by a typing slip'];
+  if (candidate.familySound && candidate.familySound === identity.familySound) return [2.5, 'family name sounds the same'];
+  return [-3, 'different family name'];
+}
+
+/** [weight, reason, whether it may support a certain match]. */
+function compareDates(candidate: CandidateChild, identity: CandidateChild): [number, string, boolean] {
+  if (!identity.dateOfBirth) {
+    return candidate.expectedDateOfDelivery !== null && candidate.expectedDateOfDelivery === identity.expectedDateOfDelivery
+      ? [5, 'same expected date of delivery', true]
+      : [-5, 'different expected date of delivery', false];
+  }
+  const theirs = candidate.dateOfBirth;
+  if (!theirs) return [-5, 'no date of birth to compare', false];
+  if (theirs === identity.dateOfBirth) return [5, 'same date of birth', true];
+  if (theirs === swappedDate(identity.dateOfBirth)) return [3, 'date of birth has day and month swapped', true];
+  const a = theirs.replace(/-/g, '');
+  const b = identity.dateOfBirth.replace(/-/g, '');
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+  // One digit off is a slip worth showing a screener, never enough to link alone (see birthLockKey).
+  if (a.length === b.length && differing === 1) return [2, 'date of birth differs by one digit', false];
+  return [-5, 'different date of birth', false];
+}
+
+function compareAddress(candidate: CandidateChild, identity: CandidateChild): [number, string | null] {
+  if (candidate.uprn && candidate.uprn === identity.uprn) return [3, 'same UPRN'];
+  if (candidate.postcode && candidate.postcode === identity.postcode) return [1.5, 'same postcode'];
+  return [0, null];
+}
+
+/** How alike a known child and a notification's child are, and what follows. */
+export function scoreMatch(candidate: CandidateChild, identity: CandidateChild): MatchScore {
+  if (candidate.nhsNumber && identity.nhsNumber && candidate.nhsNumber !== identity.nhsNumber) {
+    return { outcome: 'conflicting_nhs_number', score: 0, reasons: ['different NHS numbers'] };
+  }
+  const [given, givenReason] = compareGiven(candidate, identity);
+  const [family, familyReason] = compareFamily(candidate, identity);
+  const [dates, datesReason, datesMayBeCertain] = compareDates(candidate, identity);
+  const [address, addressReason] = compareAddress(candidate, identity);
+  const score = given + family + dates + address;
+  const reasons = [givenReason, familyReason, datesReason, ...(addressReason ? [addressReason] : [])];
+  const outcome = score >= CERTAIN_SCORE && datesMayBeCertain ? 'certain' : score >= POSSIBLE_SCORE ? 'possible' : 'none';
+  return { outcome, score, reasons };
+}
+
+/**
+ * Whether the database's candidate search (ChildRegister) would return this record for this child.
+ * A superset of every pair scoreMatch calls possible or certain: possible needs the given names to
+ * agree somehow (a different given name scores -4, and the most the rest can add is 4 + 5 + 3 = 12,
+ * so at most 8), and the SQL keeps a pair whose given names are equal, variants, sound alike or are
+ * within four plain edits (a typo is at most two edits counting a swap as one, so at most four plain). Applying it to records made earlier in the same batch keeps a batch's outcome
+ * exactly what one notification at a time gives.
+ */
+export function sharesBlock(candidate: CandidateChild, identity: CandidateChild): boolean {
+  const sameDate =
+    (identity.dateOfBirth !== null && (candidate.dateOfBirth === identity.dateOfBirth || candidate.dateOfBirth === swappedDate(identity.dateOfBirth))) ||
+    (identity.dateOfBirth === null && identity.expectedDateOfDelivery !== null && candidate.expectedDateOfDelivery === identity.expectedDateOfDelivery);
+  const sameAddress = (identity.postcode !== null && candidate.postcode === identity.postcode) || (identity.uprn !== null && candidate.uprn === identity.uprn);
+  const sameNameKeys = candidate.givenKey === identity.givenKey && candidate.familySound === identity.familySound;
+  if (!sameDate && !sameAddress && !sameNameKeys) return false;
+  return (
+    candidate.givenKey === identity.givenKey ||
+    candidate.givenSound === identity.givenSound ||
+    levenshtein(candidate.givenFirst, identity.givenFirst) <= GIVEN_NAME_SEARCH_DISTANCE
+  );
+}
+
+/** How far apart two first given names may be for the candidate search to return the pair. */
+export const GIVEN_NAME_SEARCH_DISTANCE = 4;
+
+/** Plain Levenshtein distance, as Postgres's fuzzystrmatch computes it (the candidate search's filter). */
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = current;
+  }
+  return previous[b.length];
 }

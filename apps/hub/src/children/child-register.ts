@@ -2,17 +2,32 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { normaliseNhsNumber, type ChildSubject } from '#contracts';
-import { matchLockKeys, normaliseName, type ChildIdentity } from './child-matching.js';
+import {
+  childIdentity,
+  GIVEN_NAME_SEARCH_DISTANCE,
+  matchLockKeys,
+  normaliseName,
+  scoreMatch,
+  sharesBlock,
+  swappedDate,
+  type ChildIdentity,
+  type MatchScore,
+} from './child-matching.js';
 
-export type MatchedBy = 'nhs_number' | 'name_and_date_of_birth';
+/** nhs_number and name_and_date_of_birth as ever; likely_identity for a certain match on the score. */
+export type MatchedBy = 'nhs_number' | 'name_and_date_of_birth' | 'likely_identity';
 
 /** The part of a child record that matching reads. */
-export interface RegisteredChild {
+export interface RegisteredChild extends ChildIdentity {
   id: string;
-  nhsNumber: string | null;
-  normalisedName: string;
-  dateOfBirth: string | null;
-  expectedDateOfDelivery: string | null;
+}
+
+/** A known child the new one may be: listed for a screener, never linked by the hub. */
+export interface PossibleMatchFound {
+  id: string;
+  otherChildId: string;
+  score: number;
+  reasons: string[];
 }
 
 export interface ChildMatch {
@@ -21,21 +36,30 @@ export interface ChildMatch {
   matchedBy: MatchedBy | null;
   /** Set when a matched record gained the NHS number it lacked. */
   nhsNumberAdded: boolean;
+  /** For a certain match on the score: how alike, and why. */
+  score?: MatchScore;
+  /** For a new child: the known children it may be, each now on the review list. */
+  possibleMatches: PossibleMatchFound[];
 }
 
 /** A child a notification names: who they are as sent, and the identity matching compares. */
 export interface NamedChild {
   subject: ChildSubject;
   identity: ChildIdentity;
+  /** The notification naming the child, recorded on any possible match it finds. */
+  notificationId?: string;
 }
 
 export function identify(subject: ChildSubject): ChildIdentity {
-  return {
+  return childIdentity({
+    givenName: subject.givenName,
+    familyName: subject.familyName,
     nhsNumber: subject.nhsNumber ? normaliseNhsNumber(subject.nhsNumber) : null,
-    normalisedName: normaliseName(subject.givenName, subject.familyName),
     dateOfBirth: subject.dateOfBirth ?? null,
     expectedDateOfDelivery: subject.expectedDateOfDelivery ?? null,
-  };
+    postcode: subject.address?.postcode ?? null,
+    uprn: subject.address?.uprn ?? null,
+  });
 }
 
 /**
@@ -48,14 +72,22 @@ export function identityLockKeys(identities: ChildIdentity[]): string[] {
   return identities.flatMap(matchLockKeys);
 }
 
+/** At most this many possible matches are listed for one new child: the closest. */
+const POSSIBLE_MATCHES_PER_CHILD = 5;
+
+const CHILD_COLUMNS = `id, nhs_number AS "nhsNumber", normalised_name AS "normalisedName",
+  date_of_birth::text AS "dateOfBirth", expected_date_of_delivery::text AS "expectedDateOfDelivery",
+  given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
+  family_sound AS "familySound", postcode, uprn`;
+
 /** Finds the children notifications are about, registering the new ones. */
 @Injectable()
 export class ChildRegister {
   /**
    * One match per named child, in order, exactly as if each were matched in turn: a child registered
-   * (or given an NHS number) for an earlier one is what a later one matches. Three statements however
-   * many children: one read of every candidate, one insert, one update. Call with every identity
-   * locked (identityLockKeys) in the same transaction.
+   * (or given an NHS number) for an earlier one is what a later one matches. Four statements at most
+   * however many children: one read of every candidate, one insert, one update, one insert of possible
+   * matches. Call with every identity locked (identityLockKeys) in the same transaction.
    */
   async matchAll(manager: EntityManager, named: NamedChild[]): Promise<ChildMatch[]> {
     if (!named.length) return [];
@@ -65,33 +97,53 @@ export class ChildRegister {
     );
     const created: Array<RegisteredChild & { givenName: string; familyName: string }> = [];
     const nhsNumbersAdded = new Map<string, string>();
-    const matches = named.map(({ subject, identity }): ChildMatch => {
+    const possibleRows: Array<PossibleMatchFound & { childId: string; notificationId: string | null }> = [];
+    const matches = named.map(({ subject, identity, notificationId }): ChildMatch => {
       if (identity.nhsNumber) {
         const byNhs = known.find((child) => child.nhsNumber === identity.nhsNumber);
-        if (byNhs) return { child: byNhs, created: false, matchedBy: 'nhs_number', nhsNumberAdded: false };
+        if (byNhs) return { child: byNhs, created: false, matchedBy: 'nhs_number', nhsNumberAdded: false, possibleMatches: [] };
       }
-      // The earliest registered first; `known` is in that order and new records join its end.
-      const byName = known.find((child) => sameNameAndDate(child, identity) && !(identity.nhsNumber && child.nhsNumber));
-      if (byName) {
+      // Every candidate scored; the best certain one links, earliest registered first on a tie
+      // (`known` is in that order and new records join its end).
+      let best: { child: RegisteredChild; score: MatchScore } | null = null;
+      const possible: Array<{ child: RegisteredChild; score: MatchScore }> = [];
+      for (const child of known) {
+        if (!sharesBlock(child, identity)) continue;
+        const score = scoreMatch(child, identity);
+        if (score.outcome === 'certain' && (!best || score.score > best.score.score)) best = { child, score };
+        else if (score.outcome === 'possible') possible.push({ child, score });
+      }
+      if (best) {
+        const byScore = best.child;
         let nhsNumberAdded = false;
-        if (identity.nhsNumber && !byName.nhsNumber) {
+        if (identity.nhsNumber && !byScore.nhsNumber) {
           // Carry the number forward so the next notification matches on it.
-          byName.nhsNumber = identity.nhsNumber;
-          nhsNumbersAdded.set(byName.id, identity.nhsNumber);
+          byScore.nhsNumber = identity.nhsNumber;
+          nhsNumbersAdded.set(byScore.id, identity.nhsNumber);
           nhsNumberAdded = true;
         }
-        return { child: byName, created: false, matchedBy: 'name_and_date_of_birth', nhsNumberAdded };
+        const exact =
+          byScore.normalisedName === identity.normalisedName &&
+          (identity.dateOfBirth ? byScore.dateOfBirth === identity.dateOfBirth : byScore.expectedDateOfDelivery === identity.expectedDateOfDelivery);
+        return { child: byScore, created: false, matchedBy: exact ? 'name_and_date_of_birth' : 'likely_identity', nhsNumberAdded, score: best.score, possibleMatches: [] };
       }
       const child = { id: randomUUID(), ...identity, givenName: subject.givenName, familyName: subject.familyName };
-      known.push(child);
+      const possibleMatches = possible
+        .sort((a, b) => b.score.score - a.score.score)
+        .slice(0, POSSIBLE_MATCHES_PER_CHILD)
+        .map(({ child: other, score }) => ({ id: randomUUID(), otherChildId: other.id, score: score.score, reasons: score.reasons }));
+      possibleRows.push(...possibleMatches.map((found) => ({ ...found, childId: child.id, notificationId: notificationId ?? null })));
+      known.push({ ...child, familyName: identity.familyName });
       created.push(child);
-      return { child, created: true, matchedBy: null, nhsNumberAdded: false };
+      return { child, created: true, matchedBy: null, nhsNumberAdded: false, possibleMatches };
     });
 
     if (created.length) {
       await manager.query(
-        `INSERT INTO child (id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery)
-         SELECT id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery
+        `INSERT INTO child (id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery,
+                            given_first, given_key, given_sound, family_sound, postcode, uprn)
+         SELECT id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery,
+                given_first, given_key, given_sound, family_sound, postcode, uprn
            FROM jsonb_populate_recordset(NULL::child, $1::jsonb)`,
         [
           JSON.stringify(
@@ -103,6 +155,12 @@ export class ChildRegister {
               normalised_name: child.normalisedName,
               date_of_birth: child.dateOfBirth,
               expected_date_of_delivery: child.expectedDateOfDelivery,
+              given_first: child.givenFirst,
+              given_key: child.givenKey,
+              given_sound: child.givenSound,
+              family_sound: child.familySound,
+              postcode: child.postcode,
+              uprn: child.uprn,
             })),
           ),
         ],
@@ -118,32 +176,62 @@ export class ChildRegister {
         [updates.map(([id]) => id), updates.map(([, nhsNumber]) => nhsNumber)],
       );
     }
+    if (possibleRows.length) {
+      await manager.query(
+        `INSERT INTO possible_match (id, child_id, other_child_id, score, reasons, status, found_at, notification_id)
+         SELECT found.id, found.child_id, found.other_child_id, found.score, found.reasons, 'open', now(), found.notification_id
+           FROM jsonb_to_recordset($1::jsonb) AS found(id uuid, child_id uuid, other_child_id uuid, score real, reasons jsonb, notification_id uuid)`,
+        [
+          JSON.stringify(
+            possibleRows.map((row) => ({ id: row.id, child_id: row.childId, other_child_id: row.otherChildId, score: row.score, reasons: row.reasons, notification_id: row.notificationId })),
+          ),
+        ],
+      );
+    }
     return matches;
   }
 
-  /** Every record any of the identities could match, earliest registered first. */
+  /**
+   * Every record any of the identities could match, earliest registered first: the same NHS number,
+   * or a shared block (date of birth as sent or with day and month swapped, expected date of
+   * delivery, postcode, UPRN, or given-name group with family-name sound), each an index lookup,
+   * kept only where the given names could agree (see sharesBlock, which applies the same test to
+   * records registered earlier in the batch). Merged records are not candidates: their survivor is.
+   */
   private async candidates(manager: EntityManager, identities: ChildIdentity[]): Promise<RegisteredChild[]> {
     const nhsNumbers = identities.flatMap((identity) => (identity.nhsNumber ? [identity.nhsNumber] : []));
-    const names = identities.map((identity) => identity.normalisedName);
-    const dates = identities.flatMap((identity) => [identity.dateOfBirth, identity.expectedDateOfDelivery]).filter((date) => date !== null);
-    return (await manager.query(
-      `SELECT id, nhs_number AS "nhsNumber", normalised_name AS "normalisedName",
-              date_of_birth::text AS "dateOfBirth", expected_date_of_delivery::text AS "expectedDateOfDelivery"
-         FROM child
-        WHERE nhs_number = ANY($1::varchar[])
-           OR (normalised_name = ANY($2::varchar[]) AND (date_of_birth = ANY($3::date[]) OR expected_date_of_delivery = ANY($3::date[])))
+    const rows = (await manager.query(
+      `WITH q AS (
+         SELECT * FROM unnest($2::date[], $3::date[], $4::date[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[])
+                    AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound)),
+       blocked AS (
+         SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first AS q_first, q.given_key AS q_key, q.given_sound AS q_sound
+           FROM q JOIN child c ON c.date_of_birth = q.born
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.date_of_birth = q.swapped
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.expected_date_of_delivery = q.due
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.postcode = q.postcode
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.uprn = q.uprn
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound
+           FROM q JOIN child c ON c.given_key = q.given_key AND c.family_sound = q.family_sound),
+       found AS (
+         SELECT id FROM blocked
+          WHERE given_key = q_key OR given_sound = q_sound OR levenshtein_less_equal(given_first, q_first, ${GIVEN_NAME_SEARCH_DISTANCE}) <= ${GIVEN_NAME_SEARCH_DISTANCE}
+         UNION SELECT id FROM child WHERE nhs_number = ANY($1::varchar[]))
+       SELECT ${CHILD_COLUMNS} FROM child WHERE id IN (SELECT id FROM found) AND merged_into IS NULL
         ORDER BY created_at, id`,
-      [nhsNumbers, names, dates],
-    )) as RegisteredChild[];
+      [
+        nhsNumbers,
+        identities.map((identity) => identity.dateOfBirth),
+        identities.map((identity) => swappedDate(identity.dateOfBirth)),
+        identities.map((identity) => (identity.dateOfBirth ? null : identity.expectedDateOfDelivery)),
+        identities.map((identity) => identity.postcode),
+        identities.map((identity) => identity.uprn),
+        identities.map((identity) => identity.givenFirst),
+        identities.map((identity) => identity.givenKey),
+        identities.map((identity) => identity.givenSound),
+        identities.map((identity) => identity.familySound),
+      ],
+    )) as Array<Omit<RegisteredChild, 'familyName'> & { familyNameAsSent: string }>;
+    return rows.map(({ familyNameAsSent, ...row }) => ({ ...row, familyName: normaliseName('', familyNameAsSent) }));
   }
-}
-
-/**
- * Same normalised name and date of birth (or, for an unborn child, expected date of
- * delivery). A record holding a different NHS number is a different child, however
- * alike the names: the caller checks that.
- */
-function sameNameAndDate(child: RegisteredChild, identity: ChildIdentity): boolean {
-  if (child.normalisedName !== identity.normalisedName) return false;
-  return identity.dateOfBirth ? child.dateOfBirth === identity.dateOfBirth : child.expectedDateOfDelivery === identity.expectedDateOfDelivery && child.expectedDateOfDelivery !== null;
 }

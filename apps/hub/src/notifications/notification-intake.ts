@@ -89,7 +89,7 @@ export class NotificationIntake {
 
       // Every child of every notification, in order: matched as if one after another.
       const named = fresh.flatMap((message, notice) =>
-        message.subjects.children.map((subject, childIndex) => ({ notice, childIndex, subject, identity: identify(subject) })),
+        message.subjects.children.map((subject, childIndex) => ({ notice, childIndex, subject, identity: identify(subject), notificationId: message.notificationId })),
       );
       const matches = await this.children.matchAll(manager, named);
       const joins = await this.contacts.joinAll(
@@ -244,6 +244,17 @@ function intakeEvents(
       childId: match.child.id,
       details: { notificationId: message.notificationId, childIndex, matchedBy: match.matchedBy, nhsNumberAdded: match.nhsNumberAdded },
     });
+    // A new child who may be one already known: on the review list, for a screener to decide.
+    for (const possible of match.possibleMatches) {
+      events.push({
+        ...common,
+        actor: hub,
+        action: 'identity.possible_match',
+        subject: { type: 'possible_match', id: possible.id },
+        childId: match.child.id,
+        details: { notificationId: message.notificationId, childIndex, otherChildId: possible.otherChildId, score: possible.score, reasons: possible.reasons },
+      });
+    }
     if (!join.linked) continue;
     events.push({
       ...common,

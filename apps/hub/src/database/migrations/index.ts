@@ -8,6 +8,7 @@ import { ContactQueueKeyset1763884800040 } from './1763884800040-contact-queue-k
 import { NotificationAgencyDetails1763884800050 } from './1763884800050-notification-agency-details.js';
 import { PartnerReferenceWithSystem1763884800060 } from './1763884800060-partner-reference-with-system.js';
 import { Sharing1763884800070 } from './1763884800070-sharing.js';
+import { ChildIdentity1763884800090 } from './1763884800090-child-identity.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   NotificationAgencyDetails1763884800050,
   PartnerReferenceWithSystem1763884800060,
   Sharing1763884800070,
+  ChildIdentity1763884800090,
 ];
