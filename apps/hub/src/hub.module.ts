@@ -19,6 +19,8 @@ import { AuditVerifier } from './audit/audit-verifier.js';
 import { Checkpoints } from './audit/checkpoints.js';
 import { AuditorApiModule } from './audit/auditor/auditor-api.module.js';
 import { ChildRegister } from './children/child-register.js';
+import { IdentityController } from './children/identity.controller.js';
+import { IdentityDesk } from './children/identity-desk.js';
 import { HubConfig } from './config.js';
 import { ContactBook } from './contacts/contact-book.js';
 import { ContactQueries } from './contacts/contact-queries.js';
@@ -58,7 +60,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, IdentityController],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -95,6 +97,7 @@ export class HubModule implements OnApplicationShutdown {
         AuditVerifier,
         Checkpoints,
         ChildRegister,
+        IdentityDesk,
         ContactBook,
         ContactQueries,
         NotificationIntake,

@@ -16,6 +16,8 @@ export const Roles = {
   mashRecords: ['screener', 'manager'],
   /** Only a manager may override refused consent, with a written justification. */
   consentOverride: ['manager'],
+  /** Undoing a merge of two children's records is a manager's call. */
+  childUnmerge: ['manager'],
   /** Anyone who works with the hub may read what it would share with whom. */
   sharingPolicy: ['screener', 'manager', 'auditor', 'admin'],
   auditTrail: ['auditor'],

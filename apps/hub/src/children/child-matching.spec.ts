@@ -112,6 +112,12 @@ describe('scoring a known child against a notification', () => {
     expect(found.reasons).toContain('different given name');
   });
 
+  it('never links two children whose middle names differ, but does one whose middle name was left out', () => {
+    expect(outcome({ givenName: 'Amelia Rose' }, { givenName: 'Amelia Jane' })).toMatchObject({ outcome: 'none', reasons: expect.arrayContaining(['different middle names']) });
+    expect(outcome({ givenName: 'Amelia Rose' }, { givenName: 'Amelia' }).outcome).toBe('certain');
+    expect(outcome({ givenName: 'Amelia Rose Jane' }, { givenName: 'Millie Rose' }).outcome).toBe('certain');
+  });
+
   it('never links siblings: same family name and home, different given name and date of birth', () => {
     expect(outcome({ givenName: 'Oliver', dateOfBirth: '2012-09-20' }, {}).outcome).toBe('none');
     expect(outcome({ givenName: 'Amelia', dateOfBirth: '2012-09-20' }, {}).outcome).toBe('none');

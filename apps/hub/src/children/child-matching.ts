@@ -49,7 +49,9 @@ export interface ChildIdentity {
   normalisedName: string;
   dateOfBirth: string | null;
   expectedDateOfDelivery: string | null;
-  /** The first given name, normalised: middle names are too often left out to compare. */
+  /** Every given name, normalised: "mary jane". */
+  givenNames: string;
+  /** The first given name, normalised: what most comparisons use, since middle names are often left out. */
   givenFirst: string;
   /** givenFirst with common variants folded together: "bill" -> "william". */
   givenKey: string;
@@ -72,13 +74,15 @@ export interface IdentityInput {
 
 /** The keys matching compares, from a child as sent (the NHS number already checked and normalised). */
 export function childIdentity(input: IdentityInput): ChildIdentity {
-  const givenFirst = normalisePart(input.givenName).split(' ')[0] ?? '';
+  const givenNames = normalisePart(input.givenName);
+  const givenFirst = givenNames.split(' ')[0] ?? '';
   const familyName = normalisePart(input.familyName);
   return {
     nhsNumber: input.nhsNumber ?? null,
     normalisedName: normaliseName(input.givenName, input.familyName),
     dateOfBirth: input.dateOfBirth ?? null,
     expectedDateOfDelivery: input.expectedDateOfDelivery ?? null,
+    givenNames,
     givenFirst,
     givenKey: canonicalGivenName(givenFirst),
     givenSound: nameSound(givenFirst),
@@ -127,6 +131,7 @@ export function matchLockKeys(identity: ChildIdentity): string[] {
 /** What matching reads of a known child. */
 export interface CandidateChild {
   nhsNumber: string | null;
+  givenNames: string;
   givenFirst: string;
   givenKey: string;
   givenSound: string;
@@ -177,6 +182,11 @@ function isTypo(a: string, b: string): boolean {
 }
 
 function compareGiven(candidate: CandidateChild, identity: CandidateChild): [number, string] {
+  if (candidate.givenNames === identity.givenNames) return [4, 'same given name'];
+  // A middle name left out is common; two different middle names are two children ("Mary Anne", "Mary Jane").
+  const middleA = candidate.givenNames.split(' ').slice(1);
+  const middleB = identity.givenNames.split(' ').slice(1);
+  if (middleA.length && middleB.length && !middleA.some((name) => middleB.includes(name))) return [-4, 'different middle names'];
   if (candidate.givenFirst === identity.givenFirst) return [4, 'same given name'];
   if (candidate.givenKey === identity.givenKey) return [3.5, 'given name is a variant'];
   if (isTypo(candidate.givenFirst, identity.givenFirst)) return [3, 'given name differs by a typing slip'];

@@ -77,7 +77,7 @@ const POSSIBLE_MATCHES_PER_CHILD = 5;
 
 const CHILD_COLUMNS = `id, nhs_number AS "nhsNumber", normalised_name AS "normalisedName",
   date_of_birth::text AS "dateOfBirth", expected_date_of_delivery::text AS "expectedDateOfDelivery",
-  given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
+  given_name AS "givenNameAsSent", given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
   family_sound AS "familySound", postcode, uprn`;
 
 /** Finds the children notifications are about, registering the new ones. */
@@ -231,7 +231,11 @@ export class ChildRegister {
         identities.map((identity) => identity.givenSound),
         identities.map((identity) => identity.familySound),
       ],
-    )) as Array<Omit<RegisteredChild, 'familyName'> & { familyNameAsSent: string }>;
-    return rows.map(({ familyNameAsSent, ...row }) => ({ ...row, familyName: normaliseName('', familyNameAsSent) }));
+    )) as Array<Omit<RegisteredChild, 'familyName' | 'givenNames'> & { givenNameAsSent: string; familyNameAsSent: string }>;
+    return rows.map(({ givenNameAsSent, familyNameAsSent, ...row }) => ({
+      ...row,
+      givenNames: normaliseName(givenNameAsSent, ''),
+      familyName: normaliseName('', familyNameAsSent),
+    }));
   }
 }
