@@ -20,6 +20,8 @@ export type MatchedBy = 'nhs_number' | 'name_and_date_of_birth' | 'likely_identi
 /** The part of a child record that matching reads. */
 export interface RegisteredChild extends ChildIdentity {
   id: string;
+  /** Set for a record merged into another: a match on it is a match on the survivor. */
+  mergedInto?: string | null;
 }
 
 /** A known child the new one may be: listed for a screener, never linked by the hub. */
@@ -78,7 +80,7 @@ const POSSIBLE_MATCHES_PER_CHILD = 5;
 const CHILD_COLUMNS = `id, nhs_number AS "nhsNumber", normalised_name AS "normalisedName",
   date_of_birth::text AS "dateOfBirth", expected_date_of_delivery::text AS "expectedDateOfDelivery",
   given_name AS "givenNameAsSent", given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
-  family_sound AS "familySound", postcode, uprn`;
+  family_sound AS "familySound", postcode, uprn, merged_into AS "mergedInto"`;
 
 /** Finds the children notifications are about, registering the new ones. */
 @Injectable()
@@ -111,10 +113,12 @@ export class ChildRegister {
         if (!sharesBlock(child, identity)) continue;
         const score = scoreMatch(child, identity);
         if (score.outcome === 'certain' && (!best || score.score > best.score.score)) best = { child, score };
-        else if (score.outcome === 'possible') possible.push({ child, score });
+        else if (score.outcome === 'possible' && !child.mergedInto) possible.push({ child, score });
       }
       if (best) {
-        const byScore = best.child;
+        // The spelling of a merged record still finds its child: the record it was merged into.
+        let byScore = best.child;
+        while (byScore.mergedInto) byScore = known.find((child) => child.id === byScore.mergedInto)!;
         let nhsNumberAdded = false;
         if (identity.nhsNumber && !byScore.nhsNumber) {
           // Carry the number forward so the next notification matches on it.
@@ -123,11 +127,11 @@ export class ChildRegister {
           nhsNumberAdded = true;
         }
         const exact =
-          byScore.normalisedName === identity.normalisedName &&
-          (identity.dateOfBirth ? byScore.dateOfBirth === identity.dateOfBirth : byScore.expectedDateOfDelivery === identity.expectedDateOfDelivery);
+          best.child.normalisedName === identity.normalisedName &&
+          (identity.dateOfBirth ? best.child.dateOfBirth === identity.dateOfBirth : best.child.expectedDateOfDelivery === identity.expectedDateOfDelivery);
         return { child: byScore, created: false, matchedBy: exact ? 'name_and_date_of_birth' : 'likely_identity', nhsNumberAdded, score: best.score, possibleMatches: [] };
       }
-      const child = { id: randomUUID(), ...identity, givenName: subject.givenName, familyName: subject.familyName };
+      const child = { id: randomUUID(), mergedInto: null, ...identity, givenName: subject.givenName, familyName: subject.familyName };
       const possibleMatches = possible
         .sort((a, b) => b.score.score - a.score.score)
         .slice(0, POSSIBLE_MATCHES_PER_CHILD)
@@ -196,12 +200,14 @@ export class ChildRegister {
    * or a shared block (date of birth as sent or with day and month swapped, expected date of
    * delivery, postcode, UPRN, or given-name group with family-name sound), each an index lookup,
    * kept only where the given names could agree (see sharesBlock, which applies the same test to
-   * records registered earlier in the batch). Merged records are not candidates: their survivor is.
+   * records registered earlier in the batch). A merged record comes with the record it was merged
+   * into (and that one's, if merged in turn): a certain match on it is a match on its survivor, and it
+   * is never listed as a possible match itself.
    */
   private async candidates(manager: EntityManager, identities: ChildIdentity[]): Promise<RegisteredChild[]> {
     const nhsNumbers = identities.flatMap((identity) => (identity.nhsNumber ? [identity.nhsNumber] : []));
     const rows = (await manager.query(
-      `WITH q AS (
+      `WITH RECURSIVE q AS (
          SELECT * FROM unnest($2::date[], $3::date[], $4::date[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[])
                     AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound)),
        blocked AS (
@@ -216,8 +222,11 @@ export class ChildRegister {
        found AS (
          SELECT id FROM blocked
           WHERE given_key = q_key OR given_sound = q_sound OR levenshtein_less_equal(given_first, q_first, ${GIVEN_NAME_SEARCH_DISTANCE}) <= ${GIVEN_NAME_SEARCH_DISTANCE}
-         UNION SELECT id FROM child WHERE nhs_number = ANY($1::varchar[]))
-       SELECT ${CHILD_COLUMNS} FROM child WHERE id IN (SELECT id FROM found) AND merged_into IS NULL
+         UNION SELECT id FROM child WHERE nhs_number = ANY($1::varchar[])),
+       survivors AS (
+         SELECT merged_into AS id FROM child WHERE id IN (SELECT id FROM found) AND merged_into IS NOT NULL
+         UNION SELECT child.merged_into FROM child JOIN survivors ON child.id = survivors.id WHERE child.merged_into IS NOT NULL)
+       SELECT ${CHILD_COLUMNS} FROM child WHERE id IN (SELECT id FROM found UNION SELECT id FROM survivors)
         ORDER BY created_at, id`,
       [
         nhsNumbers,
