@@ -143,3 +143,45 @@ describe('scoring a known child against a notification', () => {
     expect(outcome({ givenName: 'Amelia', dateOfBirth: '2001-01-01', postcode: null, uprn: null, familyName: 'Zed' }, {}).searched).toBe(false);
   });
 });
+
+describe('the candidate search and the score agree', () => {
+  it('returns every pair the score would link or list (so a batch matches as one at a time does)', () => {
+    let state = 7;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+    const mutate = (name: string) => {
+      const letters = [...name];
+      const at = Math.floor(random() * letters.length);
+      const edit = Math.floor(random() * 4);
+      if (edit === 0) letters.splice(at, 1);
+      else if (edit === 1) letters[at] = pick([...'aeiouykst']);
+      else if (edit === 2 && at + 1 < letters.length) [letters[at], letters[at + 1]] = [letters[at + 1], letters[at]];
+      else letters.splice(at, 0, pick([...'aehlnr']));
+      return letters.join('');
+    };
+    const givens = ['Christopher', 'Elizabeth', 'Liz', 'Amelia', 'Millie', 'Jo', 'Ann', 'Maximilian', 'Oliver', 'Aisha', 'Jonathan'];
+    const families = ['Hartley', 'Smith', 'Hartley-Okafor', 'Ng', 'Featherstonehaugh', 'Okafor'];
+    const dates = ['2015-06-04', '2015-04-06', '2015-06-07', '2016-06-04', '2012-01-09'];
+    let listedOrLinked = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const known = { givenName: pick(givens), familyName: pick(families), dateOfBirth: pick(dates), postcode: pick(['LS1 4AB', null]), uprn: pick(['1001', null]) };
+      const sent = { ...known };
+      for (let changes = Math.floor(random() * 3); changes > 0; changes--) {
+        const field = Math.floor(random() * 5);
+        if (field === 0) sent.givenName = random() < 0.5 ? mutate(sent.givenName) : pick(givens);
+        else if (field === 1) sent.familyName = random() < 0.5 ? mutate(sent.familyName) : pick(families);
+        else if (field === 2) sent.dateOfBirth = pick(dates);
+        else if (field === 3) sent.postcode = pick(['LS1 4AB', 'M1 1AA', null]);
+        else sent.uprn = pick(['1001', '2002', null]);
+      }
+      const candidate = childIdentity(known);
+      const identity = childIdentity(sent);
+      const { outcome: found } = scoreMatch(candidate, identity);
+      if (found === 'certain' || found === 'possible') {
+        listedOrLinked++;
+        expect({ known, sent, searched: sharesBlock(candidate, identity) }).toEqual({ known, sent, searched: true });
+      }
+    }
+    expect(listedOrLinked).toBeGreaterThan(1000);
+  });
+});

@@ -243,7 +243,7 @@ export function scoreMatch(candidate: CandidateChild, identity: CandidateChild):
   const [address, addressReason] = compareAddress(candidate, identity);
   const score = given + family + dates + address;
   const reasons = [givenReason, familyReason, datesReason, ...(addressReason ? [addressReason] : [])];
-  const outcome = score >= CERTAIN_SCORE && datesMayBeCertain ? 'certain' : score >= POSSIBLE_SCORE ? 'possible' : 'none';
+  const outcome = !inSameBlock(candidate, identity) ? 'none' : score >= CERTAIN_SCORE && datesMayBeCertain ? 'certain' : score >= POSSIBLE_SCORE ? 'possible' : 'none';
   return { outcome, score, reasons };
 }
 
@@ -251,26 +251,40 @@ export function scoreMatch(candidate: CandidateChild, identity: CandidateChild):
  * Whether the database's candidate search (ChildRegister) would return this record for this child.
  * A superset of every pair scoreMatch calls possible or certain: possible needs the given names to
  * agree somehow (a different given name scores -4, and the most the rest can add is 4 + 5 + 3 = 12,
- * so at most 8), and the SQL keeps a pair whose given names are equal, variants, sound alike or are
- * within four plain edits (a typo is at most two edits counting a swap as one, so at most four plain). Applying it to records made earlier in the same batch keeps a batch's outcome
+ * so at most 8), and the SQL keeps a pair whose given names are equal, variants, sound alike or
+ * close enough in plain edits to be a typo (givenNameSearchDistance). Applying it to records made earlier in the same batch keeps a batch's outcome
  * exactly what one notification at a time gives.
  */
 export function sharesBlock(candidate: CandidateChild, identity: CandidateChild): boolean {
+  if (!inSameBlock(candidate, identity)) return false;
+  if (candidate.givenKey === identity.givenKey || candidate.givenSound === identity.givenSound) return true;
+  const shorter = Math.min(candidate.givenFirst.length, identity.givenFirst.length);
+  return shorter >= 3 && levenshtein(candidate.givenFirst, identity.givenFirst) <= givenNameSearchDistance(shorter);
+}
+
+/**
+ * Whether the two share a key the candidate search looks up by: the date of birth (as sent or with
+ * day and month swapped), the expected date of delivery, the postcode, the UPRN, or the given-name
+ * group with the family name's sound. Pairs that share none are never compared (a date one digit
+ * off, with no home in common and a family name that sounds different, is not found).
+ */
+function inSameBlock(candidate: CandidateChild, identity: CandidateChild): boolean {
   const sameDate =
     (identity.dateOfBirth !== null && (candidate.dateOfBirth === identity.dateOfBirth || candidate.dateOfBirth === swappedDate(identity.dateOfBirth))) ||
     (identity.dateOfBirth === null && identity.expectedDateOfDelivery !== null && candidate.expectedDateOfDelivery === identity.expectedDateOfDelivery);
   const sameAddress = (identity.postcode !== null && candidate.postcode === identity.postcode) || (identity.uprn !== null && candidate.uprn === identity.uprn);
   const sameNameKeys = candidate.givenKey === identity.givenKey && candidate.familySound === identity.familySound;
-  if (!sameDate && !sameAddress && !sameNameKeys) return false;
-  return (
-    candidate.givenKey === identity.givenKey ||
-    candidate.givenSound === identity.givenSound ||
-    levenshtein(candidate.givenFirst, identity.givenFirst) <= GIVEN_NAME_SEARCH_DISTANCE
-  );
+  return sameDate || sameAddress || sameNameKeys;
 }
 
-/** How far apart two first given names may be for the candidate search to return the pair. */
-export const GIVEN_NAME_SEARCH_DISTANCE = 4;
+/**
+ * How far apart (in plain edits) two first given names may be for the candidate search to return the
+ * pair, by the shorter name's length: a typo is one edit counting a swap as one (two plain), or two
+ * in a name of eight letters or more (four plain). ChildRegister's SQL says the same.
+ */
+export function givenNameSearchDistance(shorter: number): number {
+  return shorter >= 8 ? 4 : 2;
+}
 
 /** Plain Levenshtein distance, as Postgres's fuzzystrmatch computes it (the candidate search's filter). */
 export function levenshtein(a: string, b: string): number {

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { normaliseNhsNumber, type ChildSubject } from '#contracts';
 import {
   childIdentity,
-  GIVEN_NAME_SEARCH_DISTANCE,
   matchLockKeys,
   normaliseName,
   scoreMatch,
@@ -206,7 +205,9 @@ export class ChildRegister {
    */
   private async candidates(manager: EntityManager, identities: ChildIdentity[]): Promise<RegisteredChild[]> {
     const nhsNumbers = identities.flatMap((identity) => (identity.nhsNumber ? [identity.nhsNumber] : []));
-    const rows = (await manager.query(
+    const rows = (await preparedQuery(
+      manager,
+      'child-candidates',
       `WITH RECURSIVE q AS (
          SELECT * FROM unnest($2::date[], $3::date[], $4::date[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[])
                     AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound)),
@@ -221,7 +222,9 @@ export class ChildRegister {
            FROM q JOIN child c ON c.given_key = q.given_key AND c.family_sound = q.family_sound),
        found AS (
          SELECT id FROM blocked
-          WHERE given_key = q_key OR given_sound = q_sound OR levenshtein_less_equal(given_first, q_first, ${GIVEN_NAME_SEARCH_DISTANCE}) <= ${GIVEN_NAME_SEARCH_DISTANCE}
+          WHERE given_key = q_key OR given_sound = q_sound
+             OR (least(length(given_first), length(q_first)) >= 3
+                 AND levenshtein_less_equal(given_first, q_first, 4) <= CASE WHEN least(length(given_first), length(q_first)) >= 8 THEN 4 ELSE 2 END)
          UNION SELECT id FROM child WHERE nhs_number = ANY($1::varchar[])),
        survivors AS (
          SELECT merged_into AS id FROM child WHERE id IN (SELECT id FROM found) AND merged_into IS NOT NULL
@@ -247,4 +250,17 @@ export class ChildRegister {
       familyName: normaliseName('', familyNameAsSent),
     }));
   }
+}
+
+/**
+ * Runs a statement prepared once per connection: the candidate search's plan costs more to make than
+ * to run (six index lookups in one statement), and intake runs it in every transaction. Named by its
+ * text's hash, so a changed statement is never confused with an old one. Falls back to a plain query
+ * where the manager has no pg connection of its own.
+ */
+async function preparedQuery(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<unknown[]> {
+  const connection = (await manager.queryRunner?.connect()) as { query?: (query: { name: string; text: string; values: unknown[] }) => Promise<{ rows: unknown[] }> } | undefined;
+  if (!connection?.query) return (await manager.query(text, values)) as unknown[];
+  const { rows } = await connection.query({ name: `${name}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`, text, values });
+  return rows;
 }

@@ -3,7 +3,8 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 /** A child known to the hub. Notifications from every agency are matched to one record. */
 @Entity('child')
 @Index('uq_child_nhs_number', ['nhsNumber'], { unique: true, where: 'nhs_number IS NOT NULL' })
-@Index('ix_child_born', ['dateOfBirth'])
+// The date of birth block's given-name test reads from the index alone; only the rows it keeps are fetched.
+@Index('ix_child_born', ['dateOfBirth', 'givenKey', 'givenSound', 'givenFirst', 'id'])
 @Index('ix_child_due', ['expectedDateOfDelivery'])
 @Index('ix_child_postcode', ['postcode'])
 @Index('ix_child_uprn', ['uprn'])

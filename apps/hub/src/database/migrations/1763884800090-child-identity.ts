@@ -21,7 +21,7 @@ export class ChildIdentity1763884800090 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "child" ADD "uprn" character varying(12)`);
     await queryRunner.query(`ALTER TABLE "child" ADD "merged_into" uuid`);
     await queryRunner.query(`DROP INDEX "public"."ix_child_match_key"`);
-    await queryRunner.query(`CREATE INDEX "ix_child_born" ON "child" ("date_of_birth") `);
+    await queryRunner.query(`CREATE INDEX "ix_child_born" ON "child" ("date_of_birth", "given_key", "given_sound", "given_first", "id") `);
     await queryRunner.query(`CREATE INDEX "ix_child_due" ON "child" ("expected_date_of_delivery") `);
     await queryRunner.query(`CREATE INDEX "ix_child_postcode" ON "child" ("postcode") `);
     await queryRunner.query(`CREATE INDEX "ix_child_uprn" ON "child" ("uprn") `);
