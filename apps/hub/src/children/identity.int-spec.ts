@@ -215,6 +215,19 @@ describe('identity: possible matches, merge and unmerge (Postgres)', () => {
     await expect(desk.keepApart(match.id, screener)).rejects.toThrow(/already decided \(kept apart\)/);
   });
 
+  it('two screeners deciding one pair at once: one decision stands, the other is refused', async () => {
+    const { match, older } = await possiblePair();
+    await withDatabase((db) => db.query("UPDATE contact SET status = 'closed' WHERE child_id = $1", [older]));
+    const outcomes = await Promise.allSettled([desk.link(match.id, screener), desk.keepApart(match.id, { ...screener, id: 'kim', name: 'kim.screener' })]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(ConflictException);
+    const [row] = await rows<{ status: string }>('SELECT status FROM possible_match WHERE id = $1', [match.id]);
+    const decisions = await rows("SELECT action FROM audit_event WHERE action IN ('child.merged', 'identity.kept_apart') AND (subject_id = $1::uuid OR details->>'possibleMatchId' = $1::text)", [match.id]);
+    expect(decisions).toHaveLength(1);
+    expect(row.status).toBe(outcomes[0].status === 'fulfilled' ? 'linked' : 'kept_apart');
+  });
+
   it('answers 404 for an unknown possible match or child', async () => {
     await expect(desk.link(randomUUID(), screener)).rejects.toBeInstanceOf(NotFoundException);
     await expect(desk.keepApart(randomUUID(), screener)).rejects.toBeInstanceOf(NotFoundException);
