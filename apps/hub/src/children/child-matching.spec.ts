@@ -8,6 +8,8 @@ import {
   normalisePostcode,
   normaliseUprn,
   scoreMatch,
+  datesOneDigitApart,
+  oneDigitApart,
   sharesBlock,
   swappedDate,
   type IdentityInput,
@@ -68,15 +70,70 @@ describe('child matching keys', () => {
     expect(editDistance('smith', 'smyth')).toBe(1);
   });
 
-  it('locks on the NHS number and on the date of birth with day and month in either order', () => {
-    const identity = childIdentity({ givenName: 'Amy', familyName: 'Example', nhsNumber: '9990000379', dateOfBirth: '2015-06-04' });
-    expect(matchLockKeys(identity)).toEqual(['child-nhs:9990000379', 'child-born:2015-04-06']);
-    // The swapped date, and another spelling, queue under the same key.
-    expect(matchLockKeys(childIdentity({ givenName: 'Amie', familyName: 'Exampel', dateOfBirth: '2015-04-06' }))).toEqual(['child-born:2015-04-06']);
+  it('locks on the NHS number and on the date of birth (day and month in either order) with each name key and the home', () => {
+    const identity = childIdentity({ givenName: 'Amy', familyName: 'Example', nhsNumber: '9990000379', dateOfBirth: '2015-06-04', postcode: 'EX1 1AA' });
+    expect(matchLockKeys(identity)).toEqual([
+      'child-nhs:9990000379',
+      'child-born:2015-04-06|gk:amy',
+      'child-born:2015-04-06|gs:AM',
+      'child-born:2015-04-06|fs:AKSMPL',
+      'child-born:2015-04-06|pc:EX11AA',
+    ]);
+  });
+
+  it('takes the keys of a child with middle names shared, and each with a middle name exclusive', () => {
+    expect(matchLockKeys(childIdentity({ givenName: 'Amy Rose', familyName: 'Example', dateOfBirth: '2015-06-04' }))).toEqual([
+      'shared:child-born:2015-04-06|gk:amy',
+      'child-born:2015-04-06|gk:amy|m:rose',
+      'shared:child-born:2015-04-06|gs:AM',
+      'child-born:2015-04-06|gs:AM|m:rose',
+      'shared:child-born:2015-04-06|fs:AKSMPL',
+      'child-born:2015-04-06|fs:AKSMPL|m:rose',
+    ]);
+  });
+
+  it('gives every pair that could be linked a key both take, one of them exclusive', () => {
+    const variants: IdentityInput[] = [
+      { givenName: 'Amelia', familyName: 'Hartley', dateOfBirth: '2015-06-04', postcode: 'LS1 4AB' },
+      { givenName: 'Millie', familyName: 'Hartley', dateOfBirth: '2015-04-06' },
+      { givenName: 'Amelai', familyName: 'Hartly', dateOfBirth: '2015-06-04', postcode: 'LS1 4AB' },
+      { givenName: 'Emelia', familyName: 'Hartley-Okafor', dateOfBirth: '2015-06-04', uprn: '1001' },
+      { givenName: 'Amelia Rose', familyName: 'Hartley', dateOfBirth: '2015-06-04' },
+      { givenName: 'Amelia Jane', familyName: 'Hartley', dateOfBirth: '2015-06-04' },
+      { givenName: 'Amelia Rose Jane', familyName: 'Hartlie', dateOfBirth: '2015-06-04', uprn: '1001' },
+      { givenName: 'Oliver', familyName: 'Hartley', dateOfBirth: '2015-06-04', postcode: 'LS1 4AB' },
+    ];
+    const exclusive = (keys: string[]) => keys.filter((key) => !key.startsWith('shared:'));
+    const bare = (keys: string[]) => keys.map((key) => key.replace(/^shared:/, '').replace(/\|m:.*$/, ''));
+    for (const a of variants) {
+      for (const b of variants) {
+        const [x, y] = [childIdentity(a), childIdentity(b)];
+        if (scoreMatch(x, y).outcome !== 'certain') continue;
+        const [keysX, keysY] = [matchLockKeys(x), matchLockKeys(y)];
+        const conflict =
+          exclusive(keysX).some((key) => keysY.includes(key) || keysY.includes(`shared:${key}`)) ||
+          exclusive(keysY).some((key) => keysX.includes(`shared:${key}`));
+        expect({ a, b, conflict }).toEqual({ a, b, conflict: true });
+      }
+    }
+    // Different middle names never wait for each other: they are never the same child.
+    const [rose, jane] = [matchLockKeys(childIdentity(variants[4])), matchLockKeys(childIdentity(variants[5]))];
+    expect(exclusive(rose).some((key) => jane.includes(key))).toBe(false);
+    expect(bare(rose)).toEqual(bare(jane).map((key) => key));
   });
 
   it('uses the expected date of delivery for an unborn child', () => {
-    expect(matchLockKeys(childIdentity({ givenName: 'Baby', familyName: 'Example', expectedDateOfDelivery: '2026-12-01' }))).toEqual(['child-due:2026-12-01']);
+    expect(matchLockKeys(childIdentity({ givenName: 'Baby', familyName: 'Example', expectedDateOfDelivery: '2026-12-01' }))[0]).toBe('child-due:2026-12-01|gk:baby');
+  });
+
+  it('lists the real dates one digit away from a date of birth', () => {
+    const dates = datesOneDigitApart('2015-06-04');
+    expect(dates).toContain('2015-06-07');
+    expect(dates).toContain('2016-06-04');
+    expect(dates).toContain('2015-08-04');
+    expect(dates).not.toContain('2015-06-04');
+    expect(dates).not.toContain('2015-26-04');
+    expect(dates.every((date) => oneDigitApart(date, '2015-06-04'))).toBe(true);
   });
 });
 

@@ -107,25 +107,79 @@ export function swappedDate(date: string | null): string | null {
   return !Number.isNaN(check.getTime()) && check.toISOString().startsWith(swapped) ? swapped : null;
 }
 
-/**
- * The key under which every child a match could be certain about queues: a certain match needs the
- * date of birth exact or with day and month swapped (see scoreMatch), so both dates share this key
- * (the year with day and month in either order). Notifications about the same child spelt two ways
- * ("Bill"/"William", a typo) therefore wait for each other, and the second finds the first, rather
- * than both making a record. It is coarser than a name: children born the same day queue together,
- * a few a day even at a million children, for a moment each.
- */
+/** The year with day and month in either order (or the expected date of delivery): a date of birth and its swap share it. */
 export function birthLockKey(identity: Pick<ChildIdentity, 'dateOfBirth' | 'expectedDateOfDelivery'>): string {
   if (!identity.dateOfBirth) return `child-due:${identity.expectedDateOfDelivery}`;
   const [year, month, day] = identity.dateOfBirth.split('-');
   return `child-born:${year}-${[month, day].sort().join('-')}`;
 }
 
-/** Keys under which concurrent matches for the same child must queue behind each other. */
+/** A lock key to be taken shared, not exclusive (see lockIdentitiesInOrderQuery). */
+export const SHARED_LOCK = 'shared:';
+
+/**
+ * Keys under which concurrent matches for the same child must queue behind each other, so two
+ * notifications about one new child spelt two ways cannot both register it.
+ *
+ * Any two children a score could call certain share one of these keys, exclusively: a certain
+ * match needs the date of birth exact or swapped (so the same birth key), given names that agree
+ * somehow and do not name two different middle names, and a family name that agrees somehow. Then
+ * the given-name group, the given name's sound or the family name's sound is the same, or else both
+ * names are typos of each other that sound different, at most 3 + 3.5 + 5 = 11.5, which is certain
+ * only with the same postcode or UPRN. So each key is the birth key with one of: given-name group,
+ * given-name sound, family-name sound, postcode, UPRN. Middle names keep apart the children they
+ * tell apart: a child with middle names takes each key shared and the key with each middle name
+ * exclusive; one without takes the key exclusive. "Mary" then waits for "Mary Jane", "Mary Jane"
+ * for "Mary Jane", but "Mary Anne" and "Mary Jane" (never the same child) go on together, as do
+ * children born the same day with nothing in common. The NHS number is a key of its own.
+ */
 export function matchLockKeys(identity: ChildIdentity): string[] {
-  const keys = [birthLockKey(identity)];
-  if (identity.nhsNumber) keys.unshift(`child-nhs:${identity.nhsNumber}`);
-  return keys;
+  const born = birthLockKey(identity);
+  const bases = [
+    `${born}|gk:${identity.givenKey}`,
+    `${born}|gs:${identity.givenSound}`,
+    `${born}|fs:${identity.familySound}`,
+    ...(identity.postcode ? [`${born}|pc:${identity.postcode}`] : []),
+    ...(identity.uprn ? [`${born}|u:${identity.uprn}`] : []),
+  ];
+  const middles = middleNames(identity);
+  const keys = middles.length ? bases.flatMap((base) => [`${SHARED_LOCK}${base}`, ...middles.map((middle) => `${base}|m:${middle}`)]) : bases;
+  return identity.nhsNumber ? [`child-nhs:${identity.nhsNumber}`, ...keys] : keys;
+}
+
+function middleNames(child: Pick<ChildIdentity, 'givenNames'>): string[] {
+  return child.givenNames.split(' ').slice(1);
+}
+
+/** Both name middle names, and none in common: two different children ("Mary Anne", "Mary Jane"). */
+function differentMiddleNames(a: Pick<ChildIdentity, 'givenNames'>, b: Pick<ChildIdentity, 'givenNames'>): boolean {
+  const middleA = middleNames(a);
+  const middleB = middleNames(b);
+  return middleA.length > 0 && middleB.length > 0 && !middleA.some((name) => middleB.includes(name));
+}
+
+/** Whether two dates of birth differ in exactly one digit (2015-06-04 and 2015-06-07). */
+export function oneDigitApart(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+  return differing === 1;
+}
+
+/** Every real date one digit away from this one: where the candidate search looks for a slip in a date of birth. */
+export function datesOneDigitApart(date: string | null): string[] {
+  if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return [];
+  const found: string[] = [];
+  for (let i = 0; i < date.length; i++) {
+    if (date[i] === '-') continue;
+    for (const digit of '0123456789') {
+      if (digit === date[i]) continue;
+      const candidate = date.slice(0, i) + digit + date.slice(i + 1);
+      const check = new Date(`${candidate}T00:00:00Z`);
+      if (!Number.isNaN(check.getTime()) && check.toISOString().startsWith(candidate)) found.push(candidate);
+    }
+  }
+  return found;
 }
 
 /** What matching reads of a known child. */
@@ -184,9 +238,7 @@ function isTypo(a: string, b: string): boolean {
 function compareGiven(candidate: CandidateChild, identity: CandidateChild): [number, string] {
   if (candidate.givenNames === identity.givenNames) return [4, 'same given name'];
   // A middle name left out is common; two different middle names are two children ("Mary Anne", "Mary Jane").
-  const middleA = candidate.givenNames.split(' ').slice(1);
-  const middleB = identity.givenNames.split(' ').slice(1);
-  if (middleA.length && middleB.length && !middleA.some((name) => middleB.includes(name))) return [-4, 'different middle names'];
+  if (differentMiddleNames(candidate, identity)) return [-4, 'different middle names'];
   if (candidate.givenFirst === identity.givenFirst) return [4, 'same given name'];
   if (candidate.givenKey === identity.givenKey) return [3.5, 'given name is a variant'];
   if (isTypo(candidate.givenFirst, identity.givenFirst)) return [3, 'given name differs by a typing slip'];
@@ -217,12 +269,8 @@ function compareDates(candidate: CandidateChild, identity: CandidateChild): [num
   if (!theirs) return [-5, 'no date of birth to compare', false];
   if (theirs === identity.dateOfBirth) return [5, 'same date of birth', true];
   if (theirs === swappedDate(identity.dateOfBirth)) return [3, 'date of birth has day and month swapped', true];
-  const a = theirs.replace(/-/g, '');
-  const b = identity.dateOfBirth.replace(/-/g, '');
-  let differing = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
-  // One digit off is a slip worth showing a screener, never enough to link alone (see birthLockKey).
-  if (a.length === b.length && differing === 1) return [2, 'date of birth differs by one digit', false];
+  // One digit off is a slip worth showing a screener, never enough to link alone (see matchLockKeys).
+  if (oneDigitApart(theirs, identity.dateOfBirth)) return [2, 'date of birth differs by one digit', false];
   return [-5, 'different date of birth', false];
 }
 
@@ -250,31 +298,37 @@ export function scoreMatch(candidate: CandidateChild, identity: CandidateChild):
 /**
  * Whether the database's candidate search (ChildRegister) would return this record for this child.
  * A superset of every pair scoreMatch calls possible or certain: possible needs the given names to
- * agree somehow (a different given name scores -4, and the most the rest can add is 4 + 5 + 3 = 12,
- * so at most 8), and the SQL keeps a pair whose given names are equal, variants, sound alike or
- * close enough in plain edits to be a typo (givenNameSearchDistance). Applying it to records made earlier in the same batch keeps a batch's outcome
- * exactly what one notification at a time gives.
+ * agree somehow (a different given name, or two different middle names, score -4, and the most the
+ * rest can add is 4 + 5 + 3 = 12, so at most 8), and the SQL keeps a pair whose given names are
+ * equal, variants, sound alike or close enough in plain edits to be a typo (givenNameSearchDistance),
+ * unless both name different middle names. Applying it to records made earlier in the same batch
+ * keeps a batch's outcome exactly what one notification at a time gives.
  */
 export function sharesBlock(candidate: CandidateChild, identity: CandidateChild): boolean {
-  if (!inSameBlock(candidate, identity)) return false;
+  if (!inSameBlock(candidate, identity) || differentMiddleNames(candidate, identity)) return false;
   if (candidate.givenKey === identity.givenKey || candidate.givenSound === identity.givenSound) return true;
   const shorter = Math.min(candidate.givenFirst.length, identity.givenFirst.length);
   return shorter >= 3 && levenshtein(candidate.givenFirst, identity.givenFirst) <= givenNameSearchDistance(shorter);
 }
 
 /**
- * Whether the two share a key the candidate search looks up by: the date of birth (as sent or with
- * day and month swapped), the expected date of delivery, the postcode, the UPRN, or the given-name
- * group with the family name's sound. Pairs that share none are never compared (a date one digit
- * off, with no home in common and a family name that sounds different, is not found).
+ * Whether the two share a key the candidate search looks up by: the date of birth as sent or with
+ * day and month swapped, or the expected date of delivery; or a date of birth one digit apart with
+ * the same postcode, the same UPRN, or the same given-name group and family-name sound. A date that
+ * differs more scores -5, too little for a possible match (4 + 4 - 5 + 3 = 6), so no other pair needs
+ * finding. Pairs that share none are never compared: a date one digit apart, with no home in common
+ * and a given name in another group (a typo), is not found.
  */
 function inSameBlock(candidate: CandidateChild, identity: CandidateChild): boolean {
-  const sameDate =
-    (identity.dateOfBirth !== null && (candidate.dateOfBirth === identity.dateOfBirth || candidate.dateOfBirth === swappedDate(identity.dateOfBirth))) ||
-    (identity.dateOfBirth === null && identity.expectedDateOfDelivery !== null && candidate.expectedDateOfDelivery === identity.expectedDateOfDelivery);
-  const sameAddress = (identity.postcode !== null && candidate.postcode === identity.postcode) || (identity.uprn !== null && candidate.uprn === identity.uprn);
-  const sameNameKeys = candidate.givenKey === identity.givenKey && candidate.familySound === identity.familySound;
-  return sameDate || sameAddress || sameNameKeys;
+  if (!identity.dateOfBirth) return identity.expectedDateOfDelivery !== null && candidate.expectedDateOfDelivery === identity.expectedDateOfDelivery;
+  if (!candidate.dateOfBirth) return false;
+  if (candidate.dateOfBirth === identity.dateOfBirth || candidate.dateOfBirth === swappedDate(identity.dateOfBirth)) return true;
+  return (
+    oneDigitApart(candidate.dateOfBirth, identity.dateOfBirth) &&
+    ((identity.postcode !== null && candidate.postcode === identity.postcode) ||
+      (identity.uprn !== null && candidate.uprn === identity.uprn) ||
+      (candidate.givenKey === identity.givenKey && candidate.familySound === identity.familySound))
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   scoreMatch,
   sharesBlock,
   swappedDate,
+  datesOneDigitApart,
   type ChildIdentity,
   type MatchScore,
 } from './child-matching.js';
@@ -78,7 +79,7 @@ const POSSIBLE_MATCHES_PER_CHILD = 5;
 
 const CHILD_COLUMNS = `id, nhs_number AS "nhsNumber", normalised_name AS "normalisedName",
   date_of_birth::text AS "dateOfBirth", expected_date_of_delivery::text AS "expectedDateOfDelivery",
-  given_name AS "givenNameAsSent", given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
+  given_names AS "givenNames", given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
   family_sound AS "familySound", postcode, uprn, merged_into AS "mergedInto"`;
 
 /** Finds the children notifications are about, registering the new ones. */
@@ -144,9 +145,9 @@ export class ChildRegister {
     if (created.length) {
       await manager.query(
         `INSERT INTO child (id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery,
-                            given_first, given_key, given_sound, family_sound, postcode, uprn)
+                            given_names, given_first, given_key, given_sound, family_sound, postcode, uprn)
          SELECT id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery,
-                given_first, given_key, given_sound, family_sound, postcode, uprn
+                given_names, given_first, given_key, given_sound, family_sound, postcode, uprn
            FROM jsonb_populate_recordset(NULL::child, $1::jsonb)`,
         [
           JSON.stringify(
@@ -158,6 +159,7 @@ export class ChildRegister {
               normalised_name: child.normalisedName,
               date_of_birth: child.dateOfBirth,
               expected_date_of_delivery: child.expectedDateOfDelivery,
+              given_names: child.givenNames,
               given_first: child.givenFirst,
               given_key: child.givenKey,
               given_sound: child.givenSound,
@@ -197,34 +199,44 @@ export class ChildRegister {
   /**
    * Every record any of the identities could match, earliest registered first: the same NHS number,
    * or a shared block (date of birth as sent or with day and month swapped, expected date of
-   * delivery, postcode, UPRN, or given-name group with family-name sound), each an index lookup,
-   * kept only where the given names could agree (see sharesBlock, which applies the same test to
-   * records registered earlier in the batch). A merged record comes with the record it was merged
+   * delivery; a date one digit apart with the same postcode, UPRN, or given-name group and
+   * family-name sound), each an index lookup, kept only where the given names could agree (see
+   * sharesBlock, which applies the same test to records registered earlier in the batch). A merged record comes with the record it was merged
    * into (and that one's, if merged in turn): a certain match on it is a match on its survivor, and it
    * is never listed as a possible match itself.
    */
   private async candidates(manager: EntityManager, identities: ChildIdentity[]): Promise<RegisteredChild[]> {
     const nhsNumbers = identities.flatMap((identity) => (identity.nhsNumber ? [identity.nhsNumber] : []));
+    // Each child's dates of birth one digit away, by its (1-based) place in the list.
+    const near = identities.flatMap((identity, index) => datesOneDigitApart(identity.dateOfBirth).map((date) => [index + 1, date] as const));
     const rows = (await preparedQuery(
       manager,
       'child-candidates',
       `WITH RECURSIVE q AS (
-         SELECT * FROM unnest($2::date[], $3::date[], $4::date[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[])
-                    AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound)),
+         SELECT * FROM unnest($2::date[], $3::date[], $4::date[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[], $11::varchar[])
+                  WITH ORDINALITY AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound, given_names, i)),
+       near AS (
+         SELECT q.*, near.born AS near_born FROM unnest($12::int[], $13::date[]) AS near(i, born) JOIN q ON q.i = near.i),
        blocked AS (
-         SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first AS q_first, q.given_key AS q_key, q.given_sound AS q_sound
+         SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first AS q_first, q.given_key AS q_key, q.given_sound AS q_sound, q.given_names AS q_names
            FROM q JOIN child c ON c.date_of_birth = q.born
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.date_of_birth = q.swapped
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.expected_date_of_delivery = q.due
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.postcode = q.postcode
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound FROM q JOIN child c ON c.uprn = q.uprn
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, q.given_first, q.given_key, q.given_sound
-           FROM q JOIN child c ON c.given_key = q.given_key AND c.family_sound = q.family_sound),
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+           FROM q JOIN child c ON c.date_of_birth = q.swapped
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+           FROM q JOIN child c ON c.expected_date_of_delivery = q.due
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+           FROM near q JOIN child c ON c.postcode = q.postcode AND c.date_of_birth = q.near_born
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+           FROM near q JOIN child c ON c.uprn = q.uprn AND c.date_of_birth = q.near_born
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+           FROM near q JOIN child c ON c.given_key = q.given_key AND c.family_sound = q.family_sound AND c.date_of_birth = q.near_born),
        found AS (
          SELECT id FROM blocked
-          WHERE given_key = q_key OR given_sound = q_sound
-             OR (least(length(given_first), length(q_first)) >= 3
-                 AND levenshtein_less_equal(given_first, q_first, 4) <= CASE WHEN least(length(given_first), length(q_first)) >= 8 THEN 4 ELSE 2 END)
+          WHERE NOT (given_names LIKE '% %' AND q_names LIKE '% %'
+                     AND NOT (string_to_array(given_names, ' '))[2:] && (string_to_array(q_names, ' '))[2:])
+            AND (given_key = q_key OR given_sound = q_sound
+                 OR (least(length(given_first), length(q_first)) >= 3
+                     AND levenshtein_less_equal(given_first, q_first, 4) <= CASE WHEN least(length(given_first), length(q_first)) >= 8 THEN 4 ELSE 2 END))
          UNION SELECT id FROM child WHERE nhs_number = ANY($1::varchar[])),
        survivors AS (
          SELECT merged_into AS id FROM child WHERE id IN (SELECT id FROM found) AND merged_into IS NOT NULL
@@ -242,13 +254,12 @@ export class ChildRegister {
         identities.map((identity) => identity.givenKey),
         identities.map((identity) => identity.givenSound),
         identities.map((identity) => identity.familySound),
+        identities.map((identity) => identity.givenNames),
+        near.map(([i]) => i),
+        near.map(([, date]) => date),
       ],
-    )) as Array<Omit<RegisteredChild, 'familyName' | 'givenNames'> & { givenNameAsSent: string; familyNameAsSent: string }>;
-    return rows.map(({ givenNameAsSent, familyNameAsSent, ...row }) => ({
-      ...row,
-      givenNames: normaliseName(givenNameAsSent, ''),
-      familyName: normaliseName('', familyNameAsSent),
-    }));
+    )) as Array<Omit<RegisteredChild, 'familyName'> & { familyNameAsSent: string }>;
+    return rows.map(({ familyNameAsSent, ...row }) => ({ ...row, familyName: normaliseName('', familyNameAsSent) }));
   }
 }
 

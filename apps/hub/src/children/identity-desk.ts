@@ -5,8 +5,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
-import { lockAllInOrder } from '../database/advisory-locks.js';
-import { birthLockKey } from './child-matching.js';
+import { lockAllInOrder, lockIdentitiesInOrder } from '../database/advisory-locks.js';
+import { childIdentity, matchLockKeys } from './child-matching.js';
 import type { IdentityChild, ListPossibleMatchesQuery, MergeView, PossibleMatchPage, PossibleMatchView } from './identity.dto.js';
 
 const PURPOSE = 'keeping one record per child';
@@ -79,6 +79,10 @@ export class IdentityDesk {
       // Intake's locks before any child row is locked, as intake takes them; then read again what they guard.
       await this.lockChildren(manager, [found.child, found.otherChild]);
       const pair = await this.openPair(manager, id);
+      if (pair.child.nhsNumber !== found.child.nhsNumber || pair.otherChild.nhsNumber !== found.otherChild.nhsNumber) {
+        // A notification gave one of them an NHS number since the first read: its lock was not taken.
+        throw new ConflictException('One of these children was given an NHS number a moment ago: look at the pair again, then decide.');
+      }
       const [older, newer] = [pair.child, pair.otherChild].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
       if (older.nhsNumber && newer.nhsNumber && older.nhsNumber !== newer.nhsNumber) {
         throw new ConflictException('These children have different NHS numbers: they are different children and are never merged. Keep them apart.');
@@ -201,10 +205,10 @@ export class IdentityDesk {
    * The locks intake takes for these children (identity first, then contacts, in the same global
    * order), so no notification is matched to, or joins a contact of, a child while it is merged.
    */
-  private async lockChildren(manager: EntityManager, children: Array<Pick<ChildRow, 'id' | 'nhsNumber' | 'dateOfBirth' | 'expectedDateOfDelivery'>>) {
-    await lockAllInOrder(
+  private async lockChildren(manager: EntityManager, children: ChildRow[]) {
+    await lockIdentitiesInOrder(
       manager,
-      children.flatMap((child) => [birthLockKey(child), ...(child.nhsNumber ? [`child-nhs:${child.nhsNumber}`] : [])]),
+      children.flatMap((child) => matchLockKeys(childIdentity(child))),
     );
     await lockAllInOrder(
       manager,

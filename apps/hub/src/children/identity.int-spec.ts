@@ -78,8 +78,10 @@ describe('identity: possible matches, merge and unmerge (Postgres)', () => {
     await intake.receive(first);
     await intake.receive(second);
     expect(await childOf(second.notificationId)).toBe(await childOf(first.notificationId));
-    const [event] = await rows<{ details: { matchedBy: string } }>("SELECT details FROM audit_event WHERE correlation_id = $1 AND action = 'child.matched'", [second.correlationId]);
-    expect(event.details.matchedBy).toBe('likely_identity');
+    const [event] = await rows<{ details: { matchedBy: string; reasons: string[] } }>("SELECT details FROM audit_event WHERE correlation_id = $1 AND action = 'child.matched'", [
+      second.correlationId,
+    ]);
+    expect(event.details).toMatchObject({ matchedBy: 'likely_identity', reasons: expect.arrayContaining(['given name is a variant', 'same UPRN']) });
   });
 
   it('makes a new child for a possible match and lists the pair, in the audit trail too', async () => {

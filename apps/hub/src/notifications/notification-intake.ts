@@ -12,7 +12,7 @@ import { PermanentMessageError } from '#queue-transport';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
 import { ChildRegister, identify, identityLockKeys, type ChildMatch } from '../children/child-register.js';
 import { ContactBook, type ContactJoin } from '../contacts/contact-book.js';
-import { lockAllInOrderQuery } from '../database/advisory-locks.js';
+import { lockIdentitiesInOrderQuery } from '../database/advisory-locks.js';
 import { Outbox } from '../outbox/outbox.js';
 
 export type IntakeOutcome =
@@ -170,7 +170,7 @@ export class NotificationIntake {
          RETURNING id),
        keys AS (
          SELECT key FROM unnest($2::text[], $3::uuid[]) AS lock(key, notification_id) WHERE notification_id IN (SELECT id FROM stored)),
-       locked AS (${lockAllInOrderQuery('(SELECT array_agg(key) FROM keys)')})
+       locked AS (${lockIdentitiesInOrderQuery('(SELECT array_agg(key) FROM keys)')})
        SELECT id FROM stored WHERE (SELECT count(*) FROM locked) >= 0`,
       [JSON.stringify(rows), locks.map((lock) => lock.key), locks.map((lock) => lock.notificationId)],
     )) as { id: string }[];
@@ -242,7 +242,14 @@ function intakeEvents(
       action: match.created ? 'child.created' : 'child.matched',
       subject: { type: 'child', id: match.child.id },
       childId: match.child.id,
-      details: { notificationId: message.notificationId, childIndex, matchedBy: match.matchedBy, nhsNumberAdded: match.nhsNumberAdded },
+      details: {
+        notificationId: message.notificationId,
+        childIndex,
+        matchedBy: match.matchedBy,
+        nhsNumberAdded: match.nhsNumberAdded,
+        // Why a match on the score was certain, as a screener would read it.
+        ...(match.matchedBy === 'likely_identity' && match.score ? { score: match.score.score, reasons: match.score.reasons } : {}),
+      },
     });
     // A new child who may be one already known: on the review list, for a screener to decide.
     for (const possible of match.possibleMatches) {
