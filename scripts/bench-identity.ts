@@ -107,12 +107,12 @@ async function seed(people: Person[]): Promise<void> {
   const client = new pg.Client({ connectionString: OWNER_URL });
   await client.connect();
   const started = now();
-  const columns = 'id, nhs_number, given_name, family_name, normalised_name, date_of_birth, given_names, given_first, given_key, given_sound, family_sound, postcode, uprn';
+  const columns = 'id, nhs_number, given_name, family_name, normalised_name, date_of_birth, given_names, given_middle, given_first, given_key, given_sound, family_sound, postcode, uprn';
   const lines = function* () {
     let chunk = '';
     for (const person of people) {
       const keys = childIdentity(person);
-      chunk += `${[person.id, person.nhsNumber ?? '\\N', person.givenName, person.familyName, keys.normalisedName, person.dateOfBirth, keys.givenNames, keys.givenFirst, keys.givenKey, keys.givenSound, keys.familySound, keys.postcode, keys.uprn].join('\t')}\n`;
+      chunk += `${[person.id, person.nhsNumber ?? '\\N', person.givenName, person.familyName, keys.normalisedName, person.dateOfBirth, keys.givenNames, keys.givenMiddle, keys.givenFirst, keys.givenKey, keys.givenSound, keys.familySound, keys.postcode, keys.uprn].join('\t')}\n`;
       if (chunk.length > 1 << 16) {
         yield chunk;
         chunk = '';

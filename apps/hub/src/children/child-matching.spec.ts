@@ -173,6 +173,8 @@ describe('scoring a known child against a notification', () => {
     expect(outcome({ givenName: 'Amelia Rose' }, { givenName: 'Amelia Jane' })).toMatchObject({ outcome: 'none', reasons: expect.arrayContaining(['different middle names']) });
     expect(outcome({ givenName: 'Amelia Rose' }, { givenName: 'Amelia' }).outcome).toBe('certain');
     expect(outcome({ givenName: 'Amelia Rose Jane' }, { givenName: 'Millie Rose' }).outcome).toBe('certain');
+    // The first middle name decides: the order of several is taken as sent.
+    expect(outcome({ givenName: 'Amelia Jane Rose' }, { givenName: 'Amelia Rose' }).outcome).toBe('none');
   });
 
   it('never links siblings: same family name and home, different given name and date of birth', () => {

@@ -51,6 +51,8 @@ export interface ChildIdentity {
   expectedDateOfDelivery: string | null;
   /** Every given name, normalised: "mary jane". */
   givenNames: string;
+  /** The first middle name ("jane"), or '': two different ones are two children. */
+  givenMiddle: string;
   /** The first given name, normalised: what most comparisons use, since middle names are often left out. */
   givenFirst: string;
   /** givenFirst with common variants folded together: "bill" -> "william". */
@@ -83,6 +85,7 @@ export function childIdentity(input: IdentityInput): ChildIdentity {
     dateOfBirth: input.dateOfBirth ?? null,
     expectedDateOfDelivery: input.expectedDateOfDelivery ?? null,
     givenNames,
+    givenMiddle: givenNames.split(' ')[1] ?? '',
     givenFirst,
     givenKey: canonicalGivenName(givenFirst),
     givenSound: nameSound(givenFirst),
@@ -128,8 +131,8 @@ export const SHARED_LOCK = 'shared:';
  * names are typos of each other that sound different, at most 3 + 3.5 + 5 = 11.5, which is certain
  * only with the same postcode or UPRN. So each key is the birth key with one of: given-name group,
  * given-name sound, family-name sound, postcode, UPRN. Middle names keep apart the children they
- * tell apart: a child with middle names takes each key shared and the key with each middle name
- * exclusive; one without takes the key exclusive. "Mary" then waits for "Mary Jane", "Mary Jane"
+ * tell apart: a child with a middle name takes each key shared and the key with its (first) middle
+ * name exclusive; one without takes the key exclusive. "Mary" then waits for "Mary Jane", "Mary Jane"
  * for "Mary Jane", but "Mary Anne" and "Mary Jane" (never the same child) go on together, as do
  * children born the same day with nothing in common. The NHS number is a key of its own.
  */
@@ -142,20 +145,14 @@ export function matchLockKeys(identity: ChildIdentity): string[] {
     ...(identity.postcode ? [`${born}|pc:${identity.postcode}`] : []),
     ...(identity.uprn ? [`${born}|u:${identity.uprn}`] : []),
   ];
-  const middles = middleNames(identity);
-  const keys = middles.length ? bases.flatMap((base) => [`${SHARED_LOCK}${base}`, ...middles.map((middle) => `${base}|m:${middle}`)]) : bases;
+  const middle = identity.givenMiddle;
+  const keys = middle ? bases.flatMap((base) => [`${SHARED_LOCK}${base}`, `${base}|m:${middle}`]) : bases;
   return identity.nhsNumber ? [`child-nhs:${identity.nhsNumber}`, ...keys] : keys;
 }
 
-function middleNames(child: Pick<ChildIdentity, 'givenNames'>): string[] {
-  return child.givenNames.split(' ').slice(1);
-}
-
-/** Both name middle names, and none in common: two different children ("Mary Anne", "Mary Jane"). */
-function differentMiddleNames(a: Pick<ChildIdentity, 'givenNames'>, b: Pick<ChildIdentity, 'givenNames'>): boolean {
-  const middleA = middleNames(a);
-  const middleB = middleNames(b);
-  return middleA.length > 0 && middleB.length > 0 && !middleA.some((name) => middleB.includes(name));
+/** Both name a middle name, and the first ones differ: two different children ("Mary Anne", "Mary Jane"). */
+function differentMiddleNames(a: Pick<ChildIdentity, 'givenMiddle'>, b: Pick<ChildIdentity, 'givenMiddle'>): boolean {
+  return a.givenMiddle !== '' && b.givenMiddle !== '' && a.givenMiddle !== b.givenMiddle;
 }
 
 /** Whether two dates of birth differ in exactly one digit (2015-06-04 and 2015-06-07). */
@@ -186,6 +183,7 @@ export function datesOneDigitApart(date: string | null): string[] {
 export interface CandidateChild {
   nhsNumber: string | null;
   givenNames: string;
+  givenMiddle: string;
   givenFirst: string;
   givenKey: string;
   givenSound: string;

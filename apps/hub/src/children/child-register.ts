@@ -79,7 +79,7 @@ const POSSIBLE_MATCHES_PER_CHILD = 5;
 
 const CHILD_COLUMNS = `id, nhs_number AS "nhsNumber", normalised_name AS "normalisedName",
   date_of_birth::text AS "dateOfBirth", expected_date_of_delivery::text AS "expectedDateOfDelivery",
-  given_names AS "givenNames", given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
+  given_names AS "givenNames", given_middle AS "givenMiddle", given_first AS "givenFirst", given_key AS "givenKey", given_sound AS "givenSound", family_name AS "familyNameAsSent",
   family_sound AS "familySound", postcode, uprn, merged_into AS "mergedInto"`;
 
 /** Finds the children notifications are about, registering the new ones. */
@@ -145,9 +145,9 @@ export class ChildRegister {
     if (created.length) {
       await manager.query(
         `INSERT INTO child (id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery,
-                            given_names, given_first, given_key, given_sound, family_sound, postcode, uprn)
+                            given_names, given_middle, given_first, given_key, given_sound, family_sound, postcode, uprn)
          SELECT id, nhs_number, given_name, family_name, normalised_name, date_of_birth, expected_date_of_delivery,
-                given_names, given_first, given_key, given_sound, family_sound, postcode, uprn
+                given_names, given_middle, given_first, given_key, given_sound, family_sound, postcode, uprn
            FROM jsonb_populate_recordset(NULL::child, $1::jsonb)`,
         [
           JSON.stringify(
@@ -160,6 +160,7 @@ export class ChildRegister {
               date_of_birth: child.dateOfBirth,
               expected_date_of_delivery: child.expectedDateOfDelivery,
               given_names: child.givenNames,
+              given_middle: child.givenMiddle,
               given_first: child.givenFirst,
               given_key: child.givenKey,
               given_sound: child.givenSound,
@@ -214,26 +215,29 @@ export class ChildRegister {
       'child-candidates',
       `WITH RECURSIVE q AS (
          SELECT * FROM unnest($2::date[], $3::date[], $4::date[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[], $11::varchar[])
-                  WITH ORDINALITY AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound, given_names, i)),
+                  WITH ORDINALITY AS q(born, swapped, due, postcode, uprn, given_first, given_key, given_sound, family_sound, given_middle, i)),
        near AS (
          SELECT q.*, near.born AS near_born FROM unnest($12::int[], $13::date[]) AS near(i, born) JOIN q ON q.i = near.i),
        blocked AS (
-         SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first AS q_first, q.given_key AS q_key, q.given_sound AS q_sound, q.given_names AS q_names
-           FROM q JOIN child c ON c.date_of_birth = q.born
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
-           FROM q JOIN child c ON c.date_of_birth = q.swapped
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+         SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first AS q_first, q.given_key AS q_key, q.given_sound AS q_sound, q.given_middle AS q_middle
+           FROM q JOIN child c ON c.date_of_birth = q.born WHERE q.given_middle = ''
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
+           FROM q JOIN child c ON c.date_of_birth = q.born AND c.given_middle = ANY(ARRAY['', q.given_middle]) WHERE q.given_middle <> ''
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
+           FROM q JOIN child c ON c.date_of_birth = q.swapped WHERE q.given_middle = ''
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
+           FROM q JOIN child c ON c.date_of_birth = q.swapped AND c.given_middle = ANY(ARRAY['', q.given_middle]) WHERE q.given_middle <> ''
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
            FROM q JOIN child c ON c.expected_date_of_delivery = q.due
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
            FROM near q JOIN child c ON c.postcode = q.postcode AND c.date_of_birth = q.near_born
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
            FROM near q JOIN child c ON c.uprn = q.uprn AND c.date_of_birth = q.near_born
-         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_names, q.given_first, q.given_key, q.given_sound, q.given_names
+         UNION ALL SELECT c.id, c.given_first, c.given_key, c.given_sound, c.given_middle, q.given_first, q.given_key, q.given_sound, q.given_middle
            FROM near q JOIN child c ON c.given_key = q.given_key AND c.family_sound = q.family_sound AND c.date_of_birth = q.near_born),
        found AS (
          SELECT id FROM blocked
-          WHERE NOT (given_names LIKE '% %' AND q_names LIKE '% %'
-                     AND NOT (string_to_array(given_names, ' '))[2:] && (string_to_array(q_names, ' '))[2:])
+          WHERE NOT (given_middle <> '' AND q_middle <> '' AND given_middle <> q_middle)
             AND (given_key = q_key OR given_sound = q_sound
                  OR (least(length(given_first), length(q_first)) >= 3
                      AND levenshtein_less_equal(given_first, q_first, 4) <= CASE WHEN least(length(given_first), length(q_first)) >= 8 THEN 4 ELSE 2 END))
@@ -254,7 +258,7 @@ export class ChildRegister {
         identities.map((identity) => identity.givenKey),
         identities.map((identity) => identity.givenSound),
         identities.map((identity) => identity.familySound),
-        identities.map((identity) => identity.givenNames),
+        identities.map((identity) => identity.givenMiddle),
         near.map(([i]) => i),
         near.map(([, date]) => date),
       ],

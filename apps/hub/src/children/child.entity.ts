@@ -4,7 +4,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 @Entity('child')
 @Index('uq_child_nhs_number', ['nhsNumber'], { unique: true, where: 'nhs_number IS NOT NULL' })
 // The date of birth block's given-name test reads from the index alone; only the rows it keeps are fetched.
-@Index('ix_child_born', ['dateOfBirth', 'givenKey', 'givenSound', 'givenFirst', 'givenNames', 'id'])
+@Index('ix_child_born', ['dateOfBirth', 'givenMiddle', 'givenKey', 'givenSound', 'givenFirst', 'id'])
 @Index('ix_child_due', ['expectedDateOfDelivery'])
 @Index('ix_child_postcode', ['postcode', 'dateOfBirth'])
 @Index('ix_child_uprn', ['uprn', 'dateOfBirth'])
@@ -35,6 +35,10 @@ export class Child {
   /** Every given name, normalised ("mary jane"): two different middle names are two children. */
   @Column('varchar', { name: 'given_names', length: 100, default: '' })
   givenNames!: string;
+
+  /** The first middle name, or '': the date-of-birth block reads only children whose middle name could agree. */
+  @Column('varchar', { name: 'given_middle', length: 100, default: '' })
+  givenMiddle!: string;
 
   /** The first given name, normalised, its variant group ("bill" -> "william") and its sound: what the candidate search compares. */
   @Column('varchar', { name: 'given_first', length: 100, default: '' })

@@ -14,6 +14,7 @@ export class ChildIdentity1763884800090 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS fuzzystrmatch`);
     await queryRunner.query(`ALTER TABLE "child" ADD "given_names" character varying(100) NOT NULL DEFAULT ''`);
+    await queryRunner.query(`ALTER TABLE "child" ADD "given_middle" character varying(100) NOT NULL DEFAULT ''`);
     await queryRunner.query(`ALTER TABLE "child" ADD "given_first" character varying(100) NOT NULL DEFAULT ''`);
     await queryRunner.query(`ALTER TABLE "child" ADD "given_key" character varying(100) NOT NULL DEFAULT ''`);
     await queryRunner.query(`ALTER TABLE "child" ADD "given_sound" character varying(8) NOT NULL DEFAULT ''`);
@@ -22,7 +23,7 @@ export class ChildIdentity1763884800090 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "child" ADD "uprn" character varying(12)`);
     await queryRunner.query(`ALTER TABLE "child" ADD "merged_into" uuid`);
     await queryRunner.query(`DROP INDEX "public"."ix_child_match_key"`);
-    await queryRunner.query(`CREATE INDEX "ix_child_born" ON "child" ("date_of_birth", "given_key", "given_sound", "given_first", "given_names", "id") `);
+    await queryRunner.query(`CREATE INDEX "ix_child_born" ON "child" ("date_of_birth", "given_middle", "given_key", "given_sound", "given_first", "id") `);
     await queryRunner.query(`CREATE INDEX "ix_child_due" ON "child" ("expected_date_of_delivery") `);
     await queryRunner.query(`CREATE INDEX "ix_child_postcode" ON "child" ("postcode", "date_of_birth") `);
     await queryRunner.query(`CREATE INDEX "ix_child_uprn" ON "child" ("uprn", "date_of_birth") `);
@@ -52,10 +53,10 @@ export class ChildIdentity1763884800090 implements MigrationInterface {
     for (let start = 0; start < children.length; start += 5000) {
       const chunk = children.slice(start, start + 5000).map((child) => ({ id: child.id, ...childIdentity({ givenName: child.given_name, familyName: child.family_name }) }));
       await queryRunner.query(
-        `UPDATE child SET given_names = keys.given_names, given_first = keys.given_first, given_key = keys.given_key, given_sound = keys.given_sound, family_sound = keys.family_sound
-           FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[]) AS keys(id, given_first, given_key, given_sound, family_sound, given_names)
+        `UPDATE child SET given_names = keys.given_names, given_middle = keys.given_middle, given_first = keys.given_first, given_key = keys.given_key, given_sound = keys.given_sound, family_sound = keys.family_sound
+           FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[]) AS keys(id, given_first, given_key, given_sound, family_sound, given_names, given_middle)
           WHERE child.id = keys.id`,
-        [chunk.map((c) => c.id), chunk.map((c) => c.givenFirst), chunk.map((c) => c.givenKey), chunk.map((c) => c.givenSound), chunk.map((c) => c.familySound), chunk.map((c) => c.givenNames)],
+        [chunk.map((c) => c.id), chunk.map((c) => c.givenFirst), chunk.map((c) => c.givenKey), chunk.map((c) => c.givenSound), chunk.map((c) => c.familySound), chunk.map((c) => c.givenNames), chunk.map((c) => c.givenMiddle)],
       );
     }
     await queryRunner.query(
@@ -73,7 +74,7 @@ export class ChildIdentity1763884800090 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "possible_match"`);
     await queryRunner.query(`ALTER TABLE "child" DROP CONSTRAINT "fk_child_merged_into"`);
     for (const index of ['ix_child_name_keys', 'ix_child_uprn', 'ix_child_postcode', 'ix_child_due', 'ix_child_born']) await queryRunner.query(`DROP INDEX "public"."${index}"`);
-    for (const column of ['merged_into', 'uprn', 'postcode', 'family_sound', 'given_sound', 'given_key', 'given_first', 'given_names']) await queryRunner.query(`ALTER TABLE "child" DROP COLUMN "${column}"`);
+    for (const column of ['merged_into', 'uprn', 'postcode', 'family_sound', 'given_sound', 'given_key', 'given_first', 'given_middle', 'given_names']) await queryRunner.query(`ALTER TABLE "child" DROP COLUMN "${column}"`);
     await queryRunner.query(`CREATE INDEX "ix_child_match_key" ON "child" ("normalised_name", "date_of_birth") `);
   }
 }
