@@ -34,6 +34,19 @@ describe('the benchmarks still run', () => {
     expect(run.stdout).toMatch(/GET \/api\/contacts\/:id \(with timeline\)\s+[\d.]+ \/ [\d.]+ \/ [\d.]+/);
   }, 120_000);
 
+  it('bench:identity, seeding a population and scoring labelled children beside exact matching', async () => {
+    const run = await runCommand('dist/scripts/bench-identity.js', [], {
+      BENCH_IDENTITY_DATABASE_URL: database('bench_identity'),
+      BENCH_CHILDREN: '2000',
+      BENCH_QUERIES_PER_KIND: '3',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/seeded 2000 children/);
+    expect(run.stdout).toMatch(/match lookup ms p50 \/ p95 \/ p99: [\d.]+ \/ [\d.]+ \/ [\d.]+/);
+    expect(run.stdout).toMatch(/exact matching: +precision [\d.]+, recall [\d.]+/);
+    expect(run.stdout).toMatch(/scored matching: precision [\d.]+, recall [\d.]+/);
+  }, 120_000);
+
   it('bench:audit, appending and verifying the chain', async () => {
     const run = await runCommand('dist/scripts/bench-audit.js', [], {
       BENCH_DATABASE_URL: database('bench_audit'),

@@ -74,6 +74,9 @@ const EXERCISED = [
   'GET /api/contacts/:id/information-requests',
   'POST /api/information-requests/:id/withdraw',
   'POST /information-requests/:id/answer',
+  'POST /api/identity/possible-matches/:id/link',
+  'POST /api/identity/possible-matches/:id/keep-apart',
+  'POST /api/children/:id/unmerge',
 ];
 
 beforeAll(async () => {
@@ -179,6 +182,29 @@ describe('ids in upper case', () => {
     await act('decision/sign-off', staff.manager, {}, 201);
     await act('feedback', staff.manager, { outcome: 'early_help' }, 201);
 
+    // Two children who may be one (a typo and the day and month swapped): a possible match, decided by upper-case ids.
+    const possiblePair = async (familyName: string) => {
+      for (const [forename, dateOfBirth] of [['Amelia', '2015-06-04'], ['Amelai', '2015-04-06']]) {
+        const notice = policeNotice();
+        await request(adapter.url)
+          .post('/notifications')
+          .set(police.headers)
+          .send({ ...notice, children: [{ ...notice.children[0], forename, surname: familyName, dateOfBirth, nhsNumber: undefined, address: undefined }] })
+          .expect(202);
+      }
+      return waitFor('the possible match', async () => {
+        const page = (await request(hub.url).get('/api/identity/possible-matches').set(staff.screener).expect(200)).body as {
+          items: { id: string; status: string; child: { id: string; familyName: string } }[];
+        };
+        return page.items.find((item) => item.status === 'open' && item.child.familyName === familyName);
+      });
+    };
+    const first = await possiblePair('Upperfirst');
+    // Both have a contact waiting in the MASH: linking them is refused, by the id in any case.
+    await request(hub.url).post(`/api/identity/possible-matches/${first.id.toUpperCase()}/link`).set(staff.screener).expect(409);
+    await request(hub.url).post(`/api/identity/possible-matches/${first.id.toUpperCase()}/keep-apart`).set(staff.screener).expect(200);
+    await request(hub.url).post(`/api/children/${first.child.id.toUpperCase()}/unmerge`).set(staff.manager).expect(409);
+
     const search = await request(hub.url)
       .get('/api/audit/events')
       .query({ childId: childId.toUpperCase(), correlationId })
@@ -222,12 +248,12 @@ describe('ids in upper case', () => {
           WHERE action IN ('contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'notification.received', 'inbox.delivered', 'inbox.acknowledged',
                            'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded',
                            'decision.returned', 'decision.signed_off', 'information_request.sent', 'information_request.withdrawn', 'information_request.answered',
-                           'information_requests.listed')
+                           'information_requests.listed', 'identity.kept_apart', 'possible_matches.listed')
           ORDER BY sequence`,
       ),
     );
     const actions = stored.rows.map((row) => row.action);
-    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged', 'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded', 'decision.returned', 'decision.signed_off', 'information_request.sent', 'information_request.withdrawn', 'information_request.answered', 'information_requests.listed']) {
+    for (const action of ['notification.received', 'contact.viewed', 'audit.searched', 'audit.exported', 'audit.child_access_viewed', 'dead_letter.replayed', 'outbox.retried', 'inbox.delivered', 'inbox.acknowledged', 'shares.listed', 'consent.recorded', 'owner_agreement.recorded', 'information.shared', 'contact.state_changed', 'rag.changed', 'decision.recorded', 'decision.returned', 'decision.signed_off', 'information_request.sent', 'information_request.withdrawn', 'information_request.answered', 'information_requests.listed', 'identity.kept_apart', 'possible_matches.listed']) {
       expect(actions).toContain(action);
     }
     // What is kept is the canonical (lower-case) form, in the columns and in the details alike.

@@ -350,6 +350,12 @@ describe('every route, for every role', () => {
       'GET /api/contacts/:id/information-requests': { path: `/api/contacts/${ids.contactId}/information-requests`, status: 200 },
       // No such request: allowed callers hear it is not there.
       'POST /api/information-requests/:id/withdraw': { path: `/api/information-requests/${ids.contactId}/withdraw`, body: { reason: 'Asked by mistake.' }, status: 404 },
+      'GET /api/identity/possible-matches': { path: '/api/identity/possible-matches', status: 200 },
+      // No such pair: allowed callers reach the review list and hear it is not there.
+      'POST /api/identity/possible-matches/:id/link': { path: `/api/identity/possible-matches/${ids.contactId}/link`, status: 404 },
+      'POST /api/identity/possible-matches/:id/keep-apart': { path: `/api/identity/possible-matches/${ids.contactId}/keep-apart`, status: 404 },
+      // The child is not merged: allowed callers hear there is nothing to undo.
+      'POST /api/children/:id/unmerge': { path: `/api/children/${ids.childId}/unmerge`, status: 409 },
     };
     const found = examples[route];
     if (!found) throw new Error(`no example request for ${route}: add one, so its policy is tested`);

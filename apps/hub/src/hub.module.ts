@@ -19,6 +19,8 @@ import { AuditVerifier } from './audit/audit-verifier.js';
 import { Checkpoints } from './audit/checkpoints.js';
 import { AuditorApiModule } from './audit/auditor/auditor-api.module.js';
 import { ChildRegister } from './children/child-register.js';
+import { IdentityController } from './children/identity.controller.js';
+import { IdentityDesk } from './children/identity-desk.js';
 import { HubConfig } from './config.js';
 import { ContactBook } from './contacts/contact-book.js';
 import { ContactQueries } from './contacts/contact-queries.js';
@@ -73,7 +75,7 @@ export class HubModule implements OnApplicationShutdown {
     return {
       module: HubModule,
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
-      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler],
+      controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler, IdentityController],
       providers: [
         { provide: HubConfig, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -119,6 +121,7 @@ export class HubModule implements OnApplicationShutdown {
         AuditVerifier,
         Checkpoints,
         ChildRegister,
+        IdentityDesk,
         ContactBook,
         ContactQueries,
         NotificationIntake,

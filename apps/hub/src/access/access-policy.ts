@@ -22,6 +22,8 @@ export const Roles = {
   allocations: ['admin'],
   /** The front door's timeliness figures: for the managers who answer for them. */
   timeliness: ['manager'],
+  /** Undoing a merge of two children's records is a manager's call. */
+  childUnmerge: ['manager'],
   /** Anyone who works with the hub may read what it would share with whom. */
   sharingPolicy: ['screener', 'manager', 'auditor', 'admin'],
   auditTrail: ['auditor'],

@@ -80,6 +80,11 @@ export const AUDIT_ACTIONS = [
   'account.created',
   'access.denied',
   'message.refused',
+  'identity.possible_match',
+  'possible_matches.listed',
+  'identity.kept_apart',
+  'child.merged',
+  'child.unmerged',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,9 @@ import { StaffAccount } from '../access/staff-account.entity.js';
 import { AuditChainHead } from '../audit/audit-chain-head.entity.js';
 import { AuditCheckpoint } from '../audit/audit-checkpoint.entity.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
+import { ChildMerge } from '../children/child-merge.entity.js';
 import { Child } from '../children/child.entity.js';
+import { PossibleMatch } from '../children/possible-match.entity.js';
 import { ContactNotification } from '../contacts/contact-notification.entity.js';
 import { Contact } from '../contacts/contact.entity.js';
 import { Notification } from '../notifications/notification.entity.js';
@@ -18,4 +20,4 @@ import { ContactDecision } from '../screening/contact-decision.entity.js';
 import { RagChange } from '../screening/rag-change.entity.js';
 import { InformationRequest } from '../information-requests/information-request.entity.js';
 
-export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert, RagChange, ContactDecision, Allocation, InformationRequest];
+export const ENTITIES = [Child, Notification, Contact, ContactNotification, AuditEvent, AuditChainHead, AuditCheckpoint, OutboxMessage, StaffAccount, RefreshToken, AccessRefusalTally, Share, ConsentRecord, OwnerAgreement, Alert, RagChange, ContactDecision, Allocation, InformationRequest, PossibleMatch, ChildMerge];

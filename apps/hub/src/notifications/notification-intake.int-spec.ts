@@ -328,7 +328,8 @@ describe('notification intake (Postgres)', () => {
       await other.connect();
       try {
         await other.query('BEGIN');
-        await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [identityLockKeys([identify(held.subjects.children[0])])[0]]);
+        // Exclusive, so it holds up a key the intake takes shared too.
+        await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [identityLockKeys([identify(held.subjects.children[0])])[0].replace(/^shared:/, '')]);
         let heldSettled = false;
         const first = batches.receive(held).finally(() => (heldSettled = true));
         await waitFor('the first intake to wait for the lock', async () =>

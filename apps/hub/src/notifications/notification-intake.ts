@@ -14,7 +14,7 @@ import { isOperationEncompass } from '#sharing';
 import { AuditTrail, hubActing, type Actor, type AuditRecord } from '../audit/audit-trail.js';
 import { ChildRegister, identify, identityLockKeys, type ChildMatch } from '../children/child-register.js';
 import { ContactBook, type ContactJoin } from '../contacts/contact-book.js';
-import { lockAllInOrderQuery } from '../database/advisory-locks.js';
+import { lockIdentitiesInOrderQuery } from '../database/advisory-locks.js';
 import { Outbox } from '../outbox/outbox.js';
 
 export type IntakeOutcome =
@@ -91,7 +91,7 @@ export class NotificationIntake {
 
       // Every child of every notification, in order: matched as if one after another.
       const named = fresh.flatMap((message, notice) =>
-        message.subjects.children.map((subject, childIndex) => ({ notice, childIndex, subject, identity: identify(subject) })),
+        message.subjects.children.map((subject, childIndex) => ({ notice, childIndex, subject, identity: identify(subject), notificationId: message.notificationId })),
       );
       const matches = await this.children.matchAll(manager, named);
       const joins = await this.contacts.joinAll(
@@ -216,7 +216,7 @@ export class NotificationIntake {
          RETURNING id),
        keys AS (
          SELECT key FROM unnest($2::text[], $3::uuid[]) AS lock(key, notification_id) WHERE notification_id IN (SELECT id FROM stored)),
-       locked AS (${lockAllInOrderQuery('(SELECT array_agg(key) FROM keys)')})
+       locked AS (${lockIdentitiesInOrderQuery('(SELECT array_agg(key) FROM keys)')})
        SELECT id FROM stored WHERE (SELECT count(*) FROM locked) >= 0`,
       [JSON.stringify(rows), locks.map((lock) => lock.key), locks.map((lock) => lock.notificationId)],
     )) as { id: string }[];
@@ -288,8 +288,26 @@ function intakeEvents(
       action: match.created ? 'child.created' : 'child.matched',
       subject: { type: 'child', id: match.child.id },
       childId: match.child.id,
-      details: { notificationId: message.notificationId, childIndex, matchedBy: match.matchedBy, nhsNumberAdded: match.nhsNumberAdded },
+      details: {
+        notificationId: message.notificationId,
+        childIndex,
+        matchedBy: match.matchedBy,
+        nhsNumberAdded: match.nhsNumberAdded,
+        // Why a match on the score was certain, as a screener would read it.
+        ...(match.matchedBy === 'likely_identity' && match.score ? { score: match.score.score, reasons: match.score.reasons } : {}),
+      },
     });
+    // A new child who may be one already known: on the review list, for a screener to decide.
+    for (const possible of match.possibleMatches) {
+      events.push({
+        ...common,
+        actor: hub,
+        action: 'identity.possible_match',
+        subject: { type: 'possible_match', id: possible.id },
+        childId: match.child.id,
+        details: { notificationId: message.notificationId, childIndex, otherChildId: possible.otherChildId, score: possible.score, reasons: possible.reasons },
+      });
+    }
     if (!join.linked) continue;
     events.push({
       ...common,

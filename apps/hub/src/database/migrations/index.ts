@@ -10,6 +10,7 @@ import { PartnerReferenceWithSystem1763884800060 } from './1763884800060-partner
 import { Sharing1763884800070 } from './1763884800070-sharing.js';
 import { Screening1763884800080 } from './1763884800080-screening.js';
 import { InformationRequests1763884800085 } from './1763884800085-information-requests.js';
+import { ChildIdentity1763884800090 } from './1763884800090-child-identity.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Sharing1763884800070,
   Screening1763884800080,
   InformationRequests1763884800085,
+  ChildIdentity1763884800090,
 ];
