@@ -41,7 +41,8 @@ async function seed(): Promise<void> {
     `INSERT INTO notification (id, source_agency, source_organisation, partner_reference, correlation_id, schema_version, occurred_at, reported_at,
                                received_at, sender_urgency, referral_source, categories, message)
      SELECT ${id('notification', 'i')}, 'police', '01', 'PPN/SEED/' || i, ${id('correlation', 'i')}, 2, at, at, at, 'amber', '6', '{3A}',
-            jsonb_build_object('seeded', true)
+            -- The parts of a stored notification a contact's page reads: the sender's consent decision.
+            jsonb_build_object('seeded', true, 'consent', jsonb_build_object('status', 'not_sought', 'notSoughtReason', 'risk_of_significant_harm_to_child'))
        FROM generate_series(1, $1) AS i, LATERAL (SELECT timestamptz '2025-01-01' + i * interval '5 minutes' AS at) t`,
     [CONTACTS],
   );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { loadSharingPolicy } from '#sharing';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
@@ -28,6 +29,9 @@ const shareOf = (notificationId: string) =>
   withDatabase(async (db) => (await db.query('SELECT * FROM share WHERE notification_id = $1', [notificationId])).rows[0]);
 
 /** A police notice of a domestic abuse incident that happened `ago` milliseconds before now, about a child at SCHOOL_URN. */
+let born = 0;
+const letters = () => randomUUID().replace(/[^a-f]/g, '').slice(0, 6).replace(/./g, (c) => 'qwertyuiop'['abcdef'.indexOf(c)]);
+
 function daNotice(ago: number) {
   const base = policeNotice();
   const occurredAt = new Date(Date.now() - ago).toISOString();
@@ -35,7 +39,18 @@ function daNotice(ago: number) {
     ...base,
     raisedAt: new Date(Date.now() - ago + 1_000).toISOString(),
     incident: { ...base.incident, occurredAt, domesticAbuse: true },
-    children: [{ ...base.children[0], nhsNumber: undefined, forename: `Pupil${base.policeReference.slice(-6).replace(/[^a-z]/gi, 'x')}`, schoolUrn: SCHOOL_URN }],
+    // A child of their own each time: another name, home and date of birth, so matching never takes one for another.
+    children: [
+      {
+        ...base.children[0],
+        nhsNumber: undefined,
+        forename: `Pupil${letters()}`,
+        surname: `Family${letters()}`,
+        dateOfBirth: `2014-0${1 + (++born % 9)}-1${born % 10}`,
+        address: undefined,
+        schoolUrn: SCHOOL_URN,
+      },
+    ],
   };
 }
 
