@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
 import { notificationIdFor } from '#adapter-kit';
@@ -48,9 +49,9 @@ beforeAll(async () => {
   hub = new AppProcess('hub', APPS.hub, hubEnv(env), await freePort());
   hastyHub = new AppProcess('hub (short sessions)', APPS.hub, hubEnv({ ...env, WEB_SESSION_IDLE_SECONDS: '5' }), await freePort());
   police = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn' }, await freePort());
-  await Promise.all([hub.ready(), police.ready()]);
-  await hastyHub.ready();
-}, 90_000);
+  // Generous: three apps starting at once on a busy machine.
+  await Promise.all([hub.ready(60_000), police.ready(60_000), hastyHub.ready(60_000)]);
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

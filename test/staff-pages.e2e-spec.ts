@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { controllersOf, routeInventory } from '#platform';
 import { ACCESS_POLICY, type AccessPolicy } from '../apps/hub/src/access/access-policy.js';
-import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
 import { STAFF_ROLES, type StaffRole } from '../apps/hub/src/access/staff.js';
 import { HubConfig } from '../apps/hub/src/config.js';
 import { HubModule } from '../apps/hub/src/hub.module.js';
@@ -9,41 +8,18 @@ import { PAGE_POLICY } from '../apps/hub/src/web/page-policy.js';
 import { PAGE_CONTROLLERS } from '../apps/hub/src/web/web.module.js';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { Visitor as PageVisitor } from './support/pages.js';
+
+class Visitor extends PageVisitor {
+  constructor() {
+    super(() => hub.url);
+  }
+}
 
 const prefix = uniquePrefix();
 let hub: AppProcess;
 
 const ACCOUNTS: Record<StaffRole, string> = { screener: 'sam.screener', manager: 'meg.manager', auditor: 'ada.auditor', admin: 'al.admin' };
-
-/** A browser as far as the pages can tell: a cookie jar of one session cookie, and no redirects followed. */
-class Visitor {
-  cookie = '';
-
-  async send(method: string, path: string, form?: Record<string, string>): Promise<Response> {
-    const response = await fetch(`${hub.url}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: { ...(this.cookie && { cookie: this.cookie }), ...(form && { 'content-type': 'application/x-www-form-urlencoded' }) },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    const set = response.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    return response;
-  }
-
-  /** The session's CSRF token, from the hidden field of a page's form. */
-  async csrf(path = '/sign-in'): Promise<string> {
-    const html = await (await this.send('GET', path)).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-    if (!token) throw new Error(`no CSRF token on ${path}`);
-    return token;
-  }
-
-  async signIn(username: string, returnTo = ''): Promise<Response> {
-    const _csrf = await this.csrf('/sign-in');
-    return this.send('POST', '/sign-in', { _csrf, username, password: DEVELOPMENT_PASSWORD, returnTo });
-  }
-}
 
 beforeAll(async () => {
   await resetDatabase();
@@ -146,7 +122,7 @@ describe('sessions and forms', () => {
     await other.signIn('meg.manager');
     const othersToken = await other.csrf('/contacts');
     const contactId = randomUUID();
-    for (const form of [{}, { _csrf: '' }, { _csrf: othersToken }]) {
+    for (const form of [{}, { _csrf: '' }, { _csrf: othersToken }] as Record<string, string>[]) {
       const refused = await screener.send('POST', `/contacts/${contactId}/rag`, { ...form, rag: 'red', reason: 'A forged request from another site.' });
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain('This form has expired or did not come from this service');

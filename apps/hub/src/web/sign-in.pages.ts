@@ -123,6 +123,9 @@ export class SignInPages {
   async councilCallback(@Req() request: WebRequest, @Res() response: Response): Promise<void> {
     const pending = request.web?.session.oidc;
     if (!this.council.enabled || !pending) return response.redirect(303, '/sign-in?retry=1');
+    // One answer per sign-in started: a second callback (a replayed or forged one) finds nothing pending.
+    delete request.web!.session.oidc;
+    await this.sessions.save(request.web!.id, request.web!.session);
     let staff: StaffMember;
     try {
       staff = await this.council.finish(new URL(request.originalUrl, 'http://callback').search, pending);
