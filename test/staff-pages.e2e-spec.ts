@@ -8,6 +8,7 @@ import { PAGE_POLICY } from '../apps/hub/src/web/page-policy.js';
 import { PAGE_CONTROLLERS } from '../apps/hub/src/web/web.module.js';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, withDatabase } from './support/environment.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { staff } from './support/staff.js';
 import { Visitor as PageVisitor } from './support/pages.js';
 
 class Visitor extends PageVisitor {
@@ -23,7 +24,14 @@ const ACCOUNTS: Record<StaffRole, string> = { screener: 'sam.screener', manager:
 
 beforeAll(async () => {
   await resetDatabase();
-  hub = new AppProcess('hub', APPS.hub, hubEnv({ DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix }), await freePort());
+  const env = {
+    DATABASE_URL: TEST_APP_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    // These tests sign the same accounts in many times a minute; the limit itself is tested on the API's sign-in.
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: '100',
+  };
+  hub = new AppProcess('hub', APPS.hub, hubEnv(env), await freePort());
   await hub.ready();
 }, 60_000);
 
@@ -180,5 +188,32 @@ describe('sessions and forms', () => {
       expect(`${path} ${asset.status} ${asset.headers.get('cache-control')}`).toBe(`${path} 200 public, max-age=31536000, immutable`);
     }
     expect((await fetch(`${hub.url}/assets/index.scss`)).status).toBe(404);
+  });
+
+  it('takes a contact id in upper case as the same contact, and records it in one form, so the chain still verifies', async () => {
+    const childId = randomUUID();
+    const contactId = randomUUID();
+    await withDatabase(async (db) => {
+      await db.query("INSERT INTO child (id, given_name, family_name, normalised_name, date_of_birth) VALUES ($1, 'Una', 'Example', 'una example', '2017-04-05')", [childId]);
+      await db.query(
+        `INSERT INTO contact (id, child_id, status, sender_urgency, received_at, last_notification_at, notification_count)
+         VALUES ($1, $2, 'awaiting_screening', 'amber', now(), now(), 0)`,
+        [contactId, childId],
+      );
+    });
+    const visitor = new Visitor();
+    await visitor.signIn('sam.screener');
+    const upper = contactId.toUpperCase();
+    expect((await visitor.send('GET', `/contacts/${upper}`)).status).toBe(200);
+    expect((await visitor.send('GET', `/contacts/${upper}/rag`)).status).toBe(200);
+    const _csrf = await visitor.csrf('/contacts');
+    const started = await visitor.send('POST', `/contacts/${upper}/screening`, { _csrf });
+    expect(started.headers.get('location')).toBe(`/contacts/${contactId}`);
+    const rated = await visitor.send('POST', `/contacts/${upper}/rag`, { _csrf, rag: 'green', reason: 'No immediate risk; school already supporting.' });
+    expect(rated.headers.get('location')).toBe(`/contacts/${contactId}`);
+    const subjects = (await withDatabase((db) => db.query("SELECT DISTINCT subject_id FROM audit_event WHERE action IN ('contact.viewed', 'rag.changed') AND child_id = $1", [childId]))).rows;
+    expect(subjects).toEqual([{ subject_id: contactId }]);
+    const verified = await fetch(`${hub.url}/api/audit/verification`, { headers: staff.auditor });
+    expect((await verified.json()).intact).toBe(true);
   });
 });

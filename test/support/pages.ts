@@ -28,7 +28,10 @@ export class Visitor {
 
   async signIn(username: string, returnTo = ''): Promise<Response> {
     const _csrf = await this.csrf('/sign-in');
-    return this.send('POST', '/sign-in', { _csrf, username, password: DEVELOPMENT_PASSWORD, returnTo });
+    const signedIn = await this.send('POST', '/sign-in', { _csrf, username, password: DEVELOPMENT_PASSWORD, returnTo });
+    // Anything but the redirect after sign-in (a lock, a rate limit) would make later refusals meaningless.
+    if (signedIn.status !== 303) throw new Error(`${username} could not sign in: ${signedIn.status}`);
+    return signedIn;
   }
 }
 
