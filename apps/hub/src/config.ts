@@ -187,6 +187,33 @@ export class HubConfig extends ServiceConfig {
   @IsString()
   OIDC_NAME_CLAIM: string = 'preferred_username';
 
+  /** The staff pages' OpenID Connect client, for signing in at OIDC_ISSUER (authorization code with PKCE); without it only built-in accounts sign in there. */
+  @IsOptional()
+  @IsString()
+  OIDC_CLIENT_ID?: string = undefined;
+
+  /** The client's secret, when the identity provider issued one (a confidential client). */
+  @IsOptional()
+  @IsString()
+  OIDC_CLIENT_SECRET?: string = undefined;
+
+  /** Where the identity provider sends staff back: this hub's /sign-in/oidc/callback as the browser reaches it. */
+  @ValidateIf((c: HubConfig) => c.OIDC_CLIENT_ID !== undefined)
+  @IsUrl({ require_tld: false, protocols: ['https', 'http'] }, { message: '$property (the /sign-in/oidc/callback URL) is required with OIDC_CLIENT_ID' })
+  OIDC_REDIRECT_URL?: string = undefined;
+
+  /** A staff page session ends after this long without a request. */
+  @IsInt()
+  @Min(5)
+  @Max(24 * 3600)
+  WEB_SESSION_IDLE_SECONDS: number = 30 * 60;
+
+  /** A staff page session ends this long after sign-in, however busy. */
+  @IsInt()
+  @Min(60)
+  @Max(7 * 24 * 3600)
+  WEB_SESSION_ABSOLUTE_SECONDS: number = 8 * 3600;
+
   /** The minimisation policy file (default: the one shipped, libs/sharing/policy/minimisation-policy.json); checked at start-up. */
   @IsOptional()
   @IsString()

@@ -62,6 +62,7 @@ import { OutboxController } from './operations/outbox.controller.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import { ParkedOutbox } from './outbox/parked-outbox.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({})
 export class HubModule implements OnApplicationShutdown {
@@ -74,7 +75,10 @@ export class HubModule implements OnApplicationShutdown {
     const queueConnection = { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX };
     return {
       module: HubModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule],
+      // Global, so the staff pages (WebModule) use the same services as the API.
+      global: true,
+      exports: [HubConfig, HUB_REDIS, RateLimiter, AccessRefusals, SignIn, ContactQueries, ContactSharing, ScreeningDesk, DeadLetterStore],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule, WebModule],
       controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler, IdentityController],
       providers: [
         { provide: HubConfig, useValue: config },

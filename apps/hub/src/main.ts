@@ -5,6 +5,7 @@ import { connectQueueConsumer } from '#queue-transport';
 import { HubConfig } from './config.js';
 import { HubModule } from './hub.module.js';
 import { IntakeConsumers } from './notifications/intake-consumers.js';
+import { configureStaffPages } from './web/web-setup.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(HubConfig);
@@ -20,6 +21,7 @@ async function bootstrap(): Promise<void> {
   });
 
   app.useGlobalFilters(new RedisUnavailableFilter(app.getHttpAdapter()));
+  configureStaffPages(app);
 
   // The same process consumes every agency's intake queue (the server instances the health check watches).
   for (const server of app.get(IntakeConsumers).all()) connectQueueConsumer(app, server);

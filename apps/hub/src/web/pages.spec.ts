@@ -1,0 +1,47 @@
+import { HubConfig } from '../config.js';
+import { safeReturnPath } from './page-policy.js';
+import { Views } from './views.js';
+
+describe('where sign-in may send someone back to', () => {
+  it.each([
+    '/',
+    '/contacts',
+    '/contacts?status=open&rag=amber',
+    '/contacts/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21',
+    '/contacts/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21/rag',
+    '/audit',
+    '/admin',
+  ])('takes the staff page %s', (path) => expect(safeReturnPath(path)).toBe(path));
+
+  it.each([
+    'https://evil.example/',
+    '//evil.example',
+    '/\\evil.example',
+    '/contacts/../admin',
+    '/contacts/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21/../../admin',
+    '/contacts?next=https://evil.example',
+    '/contacts?a=1?b=2',
+    '/api/contacts',
+    'javascript:alert(1)',
+    '',
+    undefined,
+    ['/contacts'],
+  ])('refuses %p', (candidate) => expect(safeReturnPath(candidate)).toBeNull());
+});
+
+describe('the time left to a decision', () => {
+  const views = new Views(new HubConfig());
+  // Tuesday 3 March 2026, 16:00 in England (GMT).
+  const now = new Date('2026-03-03T16:00:00Z');
+
+  it('counts working time for amber and green: overnight does not count', () => {
+    expect(views.timeLeft('2026-03-04T11:00:00Z', 'amber', now)).toEqual({ text: '3 hours of working time left', overdue: false });
+    expect(views.timeLeft('2026-03-03T16:30:00Z', 'green', now)).toEqual({ text: '30 minutes of working time left', overdue: false });
+  });
+
+  it('counts clock time for red, and says how late an overdue one is', () => {
+    expect(views.timeLeft('2026-03-03T19:15:00Z', 'red', now)).toEqual({ text: '3 hours 15 minutes left', overdue: false });
+    expect(views.timeLeft('2026-03-03T15:00:00Z', 'amber', now)).toEqual({ text: 'Overdue by 1 hour', overdue: true });
+    expect(views.timeLeft(null, 'amber', now)).toBeNull();
+  });
+});
