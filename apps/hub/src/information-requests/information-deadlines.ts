@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hubActing, AuditTrail } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
+import { RecurringRound } from '../recurring-round.js';
 
 /** Requests escalated per statement: bounded, so no transaction holds many rows for long. */
 const BATCH_SIZE = 200;
@@ -17,38 +18,32 @@ const BATCH_SIZE = 200;
 @Injectable()
 export class InformationDeadlines implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InformationDeadlines.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly rounds: RecurringRound<number>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(HubConfig) private readonly config: HubConfig,
+    @Inject(HubConfig) config: HubConfig,
     private readonly audit: AuditTrail,
-  ) {}
+  ) {
+    this.rounds = new RecurringRound(
+      () => this.escalateOverdue(),
+      config.DEADLINE_POLL_INTERVAL_MS,
+      this.logger,
+      (escalated) => {
+        if (escalated) this.logger.log({ message: 'overdue information requests escalated to the manager', escalated });
+      },
+      'information deadline',
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.rounds.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationShutdown(): Promise<void> {
+    return this.rounds.stop();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.escalateOverdue()
-        .then((escalated) => {
-          if (escalated) this.logger.log({ message: 'overdue information requests escalated to the manager', escalated });
-        })
-        // The next round tries again: a request is only ever escalated late, never lost.
-        .catch((error: Error) => this.logger.error({ message: 'information deadline round failed; trying again next round', error: error.message }))
-        .finally(() => this.schedule(this.config.DEADLINE_POLL_INTERVAL_MS));
-    }, delayMs);
-  }
 
   async escalateOverdue(now = new Date()): Promise<number> {
     let total = 0;
@@ -109,7 +104,7 @@ export class InformationDeadlines implements OnApplicationBootstrap, OnApplicati
         return rows.length;
       });
       total += count;
-      if (count < BATCH_SIZE || this.stopped) return total;
+      if (count < BATCH_SIZE || this.rounds.isStopped) return total;
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Rag } from '#contracts';
 import { hubActing, AuditTrail } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
 import { UNFINISHED_CONTACT_SQL } from '../contacts/contact.entity.js';
+import { RecurringRound } from '../recurring-round.js';
 import { ScreeningDesk } from './screening-desk.js';
 
 /** Contacts given a deadline, or escalated, per statement: bounded, so no transaction holds many rows for long. */
@@ -27,25 +28,31 @@ export interface DeadlineRound {
 @Injectable()
 export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeadlineWatcher.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly rounds: RecurringRound<DeadlineRound>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(HubConfig) private readonly config: HubConfig,
+    @Inject(HubConfig) config: HubConfig,
     private readonly desk: ScreeningDesk,
     private readonly audit: AuditTrail,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule(0);
+  ) {
+    this.rounds = new RecurringRound(
+      () => this.watch(),
+      config.DEADLINE_POLL_INTERVAL_MS,
+      this.logger,
+      (round) => {
+        if (round.escalated) this.logger.log({ message: 'decision deadlines escalated to the manager', ...round });
+      },
+      'decision deadline',
+    );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationBootstrap(): void {
+    this.rounds.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One round: deadlines set, then breaches escalated. */
@@ -55,18 +62,6 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
     return { scheduled, escalated };
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.watch()
-        .then((round) => {
-          if (round.escalated) this.logger.log({ message: 'decision deadlines escalated to the manager', ...round });
-        })
-        // The next round tries again: a deadline is only ever escalated late, never lost.
-        .catch((error: Error) => this.logger.error({ message: 'deadline round failed; trying again next round', error: error.message }))
-        .finally(() => this.schedule(this.config.DEADLINE_POLL_INTERVAL_MS));
-    }, delayMs);
-  }
 
   private async scheduleDeadlines(): Promise<number> {
     let total = 0;
@@ -86,7 +81,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
         return rows.length;
       });
       total += count;
-      if (count < BATCH_SIZE || this.stopped) return total;
+      if (count < BATCH_SIZE || this.rounds.isStopped) return total;
     }
   }
 
@@ -130,7 +125,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
         return rows.length;
       });
       total += count;
-      if (count < BATCH_SIZE || this.stopped) return total;
+      if (count < BATCH_SIZE || this.rounds.isStopped) return total;
     }
   }
 }
