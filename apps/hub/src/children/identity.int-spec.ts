@@ -65,8 +65,9 @@ describe('identity: possible matches, merge and unmerge (Postgres)', () => {
     await intake.receive(second);
     const [older, newer] = [await childOf(first.notificationId), await childOf(second.notificationId)];
     const [match] = await rows<{ id: string; child_id: string; other_child_id: string; status: string; reasons: string[] }>(
-      'SELECT id, child_id, other_child_id, status, reasons FROM possible_match WHERE child_id = $1',
-      [newer],
+      // This pair's own: names from other tests may sound alike enough to be listed beside it.
+      'SELECT id, child_id, other_child_id, status, reasons FROM possible_match WHERE child_id = $1 AND other_child_id = $2',
+      [newer, older],
     );
     return { first, second, older, newer, match, familyName };
   }
@@ -182,7 +183,7 @@ describe('identity: possible matches, merge and unmerge (Postgres)', () => {
     await intake.receive(first);
     await intake.receive(second);
     const [older, newer] = [await childOf(first.notificationId), await childOf(second.notificationId)];
-    const [match] = await rows<{ id: string }>('SELECT id FROM possible_match WHERE child_id = $1', [newer]);
+    const [match] = await rows<{ id: string }>('SELECT id FROM possible_match WHERE child_id = $1 AND other_child_id = $2', [newer, older]);
     await withDatabase((db) => db.query("UPDATE contact SET status = 'closed' WHERE child_id = $1", [older]));
     expect(await desk.link(match.id, screener)).toMatchObject({ nhsNumberMoved: true });
     expect(await rows('SELECT id, nhs_number FROM child WHERE id = ANY($1::uuid[]) ORDER BY id = $2', [[older, newer], older])).toEqual([
