@@ -1,3 +1,4 @@
+import { navigationFor } from './navigation.js';
 import { HubConfig } from '../config.js';
 import { safeReturnPath } from './page-policy.js';
 import { Views } from './views.js';
@@ -43,5 +44,25 @@ describe('the time left to a decision', () => {
     expect(views.timeLeft('2026-03-03T19:15:00Z', 'red', now)).toEqual({ text: '3 hours 15 minutes left', overdue: false });
     expect(views.timeLeft('2026-03-03T15:00:00Z', 'amber', now)).toEqual({ text: 'Overdue by 1 hour', overdue: true });
     expect(views.timeLeft(null, 'amber', now)).toBeNull();
+  });
+});
+
+describe('the staff page navigation', () => {
+  const texts = (roles: Parameters<typeof navigationFor>[0]) => navigationFor(roles, '/').map((item) => item.text);
+
+  it('offers each role only the pages of its work', () => {
+    expect(texts(['screener'])).toEqual(['Contacts', 'Possible matches', 'Late and escalated']);
+    expect(texts(['manager'])).toEqual(['Contacts', 'Possible matches', 'Late and escalated', 'Sign-off', 'Timeliness']);
+    expect(texts(['auditor'])).toEqual(['Audit log', 'Verification']);
+    expect(texts(['admin'])).toEqual(['Partners', 'Operations']);
+  });
+
+  it('marks the section of the page shown, and only that one', () => {
+    const active = (path: string) => navigationFor(['auditor', 'admin', 'manager'], path).filter((item) => item.active).map((item) => item.href);
+    expect(active('/contacts/3f0c')).toEqual(['/contacts']);
+    expect(active('/audit/verification')).toEqual(['/audit/verification']);
+    expect(active('/audit/children/3f0c')).toEqual(['/audit']);
+    expect(active('/admin/dead-letters/intake')).toEqual(['/admin']);
+    expect(active('/admin/partners/new')).toEqual(['/admin/partners']);
   });
 });

@@ -8,6 +8,7 @@ import nunjucks from 'nunjucks';
 import type { Rag } from '#contracts';
 import type { DeadlineRule } from '#screening';
 import { HubConfig, screeningClock } from '../config.js';
+import { navigationFor } from './navigation.js';
 import type { WebRequest } from './page-policy.js';
 
 /** The page templates, found from the built or the source module alike (the Docker image copies them beside dist). */
@@ -82,6 +83,7 @@ export class Views {
       csrfToken: session?.csrfToken ?? '',
       cspNonce: (response.locals as { cspNonce?: string }).cspNonce ?? '',
       currentPath: request.path,
+      navigation: session?.staff ? navigationFor(session.staff.roles, request.path) : [],
     });
     response.status(status).type('html').send(html);
   }
