@@ -1,0 +1,333 @@
+import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, NotFoundException, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Response } from 'express';
+import { londonInstant, londonWallTime, nextDate } from '#calendar';
+import type { ContactOutcome } from '#contracts';
+import { CanonicalUuidPipe } from '#platform';
+import { Roles } from '../access/access-policy.js';
+import type { StaffMember } from '../access/staff.js';
+import { AlertDesk } from '../alerts/alert-desk.js';
+import { ListAlertsQuery, type AlertPage, type AlertView } from '../alerts/alert.dto.js';
+import type { AlertAudience } from '../alerts/alert.entity.js';
+import type { ContactDetail } from '../contacts/contact.dto.js';
+import { ContactQueries } from '../contacts/contact-queries.js';
+import { ScreeningDesk } from '../screening/screening-desk.js';
+import { SignOffQueue } from '../screening/sign-off-queue.js';
+import { Timeliness } from '../screening/timeliness.js';
+import { UNRECORDED_TEAM, type TimelinessGroup, type TimelinessReport } from '../screening/timeliness.dto.js';
+import { ContactSharing } from '../sharing/contact-sharing.js';
+import { onTimeChart } from './charts.js';
+import { ConsentOverrideForm, ReturnDecisionForm, TimelinessPeriodForm, dateFromParts, readForm, type FormErrors } from './forms.js';
+import { PageErrorsFilter } from './page-errors.filter.js';
+import { PageFlash } from './page-flash.js';
+import { Page, PageGuard, SignedInStaff, type WebRequest } from './page-policy.js';
+import { Views } from './views.js';
+
+const OUTCOMES: Record<ContactOutcome, string> = {
+  no_further_action: 'No further action',
+  advice_and_signposting: 'Advice and signposting',
+  early_help: 'Early help',
+  single_assessment_s17: 'Single assessment (section 17, child in need)',
+  strategy_discussion_s47: 'Strategy discussion (section 47 enquiry)',
+  request_to_become_looked_after: 'Request to become looked after',
+  private_fostering: 'Private fostering',
+};
+
+/** The DfE's primary need codes, as the children in need census words them. */
+const PRIMARY_NEEDS: Record<string, string> = {
+  N0: 'N0 not stated',
+  N1: 'N1 abuse or neglect',
+  N2: 'N2 child’s disability or illness',
+  N3: 'N3 parental disability or illness',
+  N4: 'N4 family in acute stress',
+  N5: 'N5 family dysfunction',
+  N6: 'N6 socially unacceptable behaviour',
+  N7: 'N7 low income',
+  N8: 'N8 absent parenting',
+  N9: 'N9 cases other than children in need',
+};
+
+const ALERT_KINDS: Record<AlertView['kind'], string> = {
+  decision_overdue: 'Decision overdue',
+  information_overdue: 'Information request overdue',
+  encompass_unacknowledged: 'Operation Encompass notice not acknowledged',
+  encompass_no_school: 'Operation Encompass: no known school',
+};
+
+const AGENCY_NAMES: Record<string, string> = { police: 'Police', health: 'Health', education: 'Education', housing: 'Housing', probation: 'Probation' };
+
+/** The period the timeliness figures open on: the last four weeks, today included. */
+const DEFAULT_PERIOD_DAYS = 28;
+
+function daysBefore(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(Date.UTC(year, month - 1, day - days)).toISOString().slice(0, 10);
+}
+
+/** A time to decision as a person would say it: minutes, hours and minutes, or days and hours. */
+export function durationWords(minutes: number | null): string {
+  if (minutes === null) return 'None decided';
+  const plural = (amount: number, unit: string) => `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+  if (minutes < 60) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return [plural(hours, 'hour'), minutes % 60 ? plural(minutes % 60, 'minute') : ''].filter(Boolean).join(' ');
+  return [plural(Math.floor(hours / 24), 'day'), hours % 24 ? plural(hours % 24, 'hour') : ''].filter(Boolean).join(' ');
+}
+
+const percent = (rate: number | null) => (rate === null ? '–' : `${Math.round(rate * 100)}%`);
+
+/** One way of grouping the timeliness figures: its table and its chart. */
+function breakdown(id: string, caption: string, heading: string, groups: readonly TimelinessGroup[], label: (key: string | null) => string) {
+  const rows = groups.map((group) => ({
+    label: label(group.key),
+    decided: group.decided,
+    onTime: group.onTime,
+    late: group.late,
+    percent: percent(group.onTimeRate),
+    median: durationWords(group.medianMinutesToDecision),
+  }));
+  return { id, caption, heading, rows, chart: onTimeChart(rows) };
+}
+
+const capitalised = (words: string) => words.replace(/^./, (first) => first.toUpperCase());
+
+/**
+ * The MASH manager's pages: signing off (or returning) decisions, what is late or escalated,
+ * overriding refused consent, and the front door's timeliness. Each goes through the same
+ * services, and so the same lifecycle, rules and audit, as the API.
+ */
+@ApiExcludeController()
+@Controller()
+@UseGuards(PageGuard)
+@UseFilters(PageErrorsFilter)
+export class ManagerPages {
+  constructor(
+    private readonly contacts: ContactQueries,
+    private readonly signOffQueue: SignOffQueue,
+    private readonly desk: ScreeningDesk,
+    private readonly alerts: AlertDesk,
+    private readonly sharing: ContactSharing,
+    private readonly timeliness: Timeliness,
+    private readonly flash: PageFlash,
+    private readonly views: Views,
+  ) {}
+
+  @Get('sign-off')
+  @Page(...Roles.signOff)
+  async signOffList(@Req() request: WebRequest, @Res() response: Response, @SignedInStaff() staff: StaffMember): Promise<void> {
+    const waiting = await this.signOffQueue.list(staff);
+    this.views.render(request, response, 'sign-off-list.njk', {
+      title: 'Decisions to sign off',
+      flash: await this.flash.take(request),
+      rows: waiting.map((decision) => ({
+        ...decision,
+        outcome: OUTCOMES[decision.outcome],
+        primaryNeed: PRIMARY_NEEDS[decision.primaryNeed] ?? decision.primaryNeed,
+        yours: decision.decidedById === staff.id,
+        timeLeft: this.views.timeLeft(decision.decisionDueAt, decision.rag),
+      })),
+    });
+  }
+
+  @Get('sign-off/:contactId')
+  @Page(...Roles.signOff)
+  async decision(@Req() request: WebRequest, @Res() response: Response, @Param('contactId', CanonicalUuidPipe) contactId: string, @SignedInStaff() staff: StaffMember): Promise<void> {
+    await this.renderDecision(request, response, contactId, staff, {}, null);
+  }
+
+  @Post('sign-off/:contactId')
+  @Page(...Roles.signOff)
+  async signOff(@Req() request: WebRequest, @Res() response: Response, @Param('contactId', CanonicalUuidPipe) contactId: string, @SignedInStaff() staff: StaffMember): Promise<void> {
+    const done = await this.flash.act(request, () => this.desk.signOff(contactId, staff), 'Decision signed off: the contact is closed and the referrers are told the outcome, as far as the sharing rules allow');
+    response.redirect(303, done ? '/sign-off' : `/sign-off/${contactId}`);
+  }
+
+  @Post('sign-off/:contactId/return')
+  @Page(...Roles.signOff)
+  async returnDecision(
+    @Req() request: WebRequest,
+    @Res() response: Response,
+    @Param('contactId', CanonicalUuidPipe) contactId: string,
+    @Body() body: unknown,
+    @SignedInStaff() staff: StaffMember,
+  ): Promise<void> {
+    const { form, errors } = await readForm(ReturnDecisionForm, body, { reason: 'reason' });
+    if (errors) return this.renderDecision(request, response, contactId, staff, { reason: form.reason }, errors, 400);
+    const done = await this.flash.act(request, () => this.desk.returnDecision(contactId, staff, form.reason), 'Decision returned to the screener with your reason');
+    response.redirect(303, done ? '/sign-off' : `/sign-off/${contactId}`);
+  }
+
+  private async renderDecision(
+    request: WebRequest,
+    response: Response,
+    contactId: string,
+    staff: StaffMember,
+    values: { reason?: string },
+    errors: FormErrors | null,
+    status = 200,
+  ): Promise<void> {
+    const contact = await this.contacts.get(contactId, staff);
+    if (!contact) throw new NotFoundException();
+    const decision = contact.decisions.at(-1) ?? null;
+    this.views.render(
+      request,
+      response,
+      'sign-off-decision.njk',
+      {
+        title: `Decision on contact ${contact.number}`,
+        contact,
+        flash: await this.flash.take(request),
+        awaitingSignOff: contact.status === 'awaiting_sign_off' && decision !== null,
+        decision: decision && { ...decision, outcome: OUTCOMES[decision.outcome], primaryNeed: PRIMARY_NEEDS[decision.primaryNeed] ?? decision.primaryNeed },
+        returnedBefore: contact.decisions.filter((earlier) => earlier.returnedAt).length,
+        timeLeft: contact.status === 'awaiting_sign_off' ? this.views.timeLeft(contact.decisionDueAt, contact.rag ?? contact.senderUrgency) : null,
+        values,
+        errors: errors?.list,
+        fieldErrors: errors?.byField ?? {},
+      },
+      status,
+    );
+  }
+
+  @Get('alerts')
+  @Page(...Roles.mashRecords)
+  async alertList(@Req() request: WebRequest, @Res() response: Response, @Query() raw: Record<string, unknown>, @SignedInStaff() staff: StaffMember): Promise<void> {
+    const query = plainToInstance(ListAlertsQuery, { audience: raw.audience || undefined, after: raw.after || undefined, pageSize: 50 });
+    const problems = await validate(query, { whitelist: true });
+    let page: AlertPage = { items: [], pageSize: 50, next: null };
+    let problem = problems.length ? 'Choose who the alerts are for from the list' : null;
+    if (!problem) {
+      try {
+        page = await this.alerts.list(query, staff);
+      } catch (error) {
+        // A page of alerts that no longer exists, or the manager's alerts asked for by a screener.
+        if (!(error instanceof BadRequestException || error instanceof ForbiddenException)) throw error;
+        problem = error.message;
+      }
+    }
+    const manager = staff.roles.includes('manager');
+    const option = (value: '' | AlertAudience, text: string) => ({ value, text, selected: value === (query.audience ?? '') });
+    const next = page.next && `/alerts?${new URLSearchParams({ ...(query.audience && { audience: query.audience }), after: page.next }).toString()}`;
+    const pastDeadline = await this.timeliness.waitingPastDeadline(staff);
+    this.views.render(
+      request,
+      response,
+      'alerts.njk',
+      {
+        title: 'Late and escalated',
+        flash: await this.flash.take(request),
+        alerts: page.items.map((alert) => ({ ...alert, what: ALERT_KINDS[alert.kind] })),
+        audienceOptions: manager ? [option('', 'Everyone'), option('screener', 'Screeners'), option('manager', 'The MASH manager')] : null,
+        nextHref: next,
+        olderPage: Boolean(query.after),
+        pastDeadline: pastDeadline.map((contact) => ({ ...contact, timeLeft: this.views.timeLeft(contact.decisionDueAt, contact.rag) })),
+        errors: problem ? [{ text: problem, href: '#audience' }] : undefined,
+        fieldErrors: problem ? { audience: problem } : {},
+      },
+      problem ? 400 : 200,
+    );
+  }
+
+  @Post('alerts/:id/resolve')
+  @Page(...Roles.mashRecords)
+  async resolveAlert(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @SignedInStaff() staff: StaffMember): Promise<void> {
+    // Already resolved by someone else, or a manager's alert a screener may not resolve: said on the list.
+    await this.flash.act(request, () => this.alerts.resolve(id, staff), 'Alert resolved', [ConflictException, ForbiddenException]);
+    response.redirect(303, '/alerts');
+  }
+
+  @Get('contacts/:id/consent/override')
+  @Page(...Roles.consentOverride)
+  async consentOverrideForm(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @SignedInStaff() staff: StaffMember): Promise<void> {
+    await this.renderConsentOverride(request, response, id, staff, {}, null);
+  }
+
+  @Post('contacts/:id/consent/override')
+  @Page(...Roles.consentOverride)
+  async overrideConsent(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @Body() body: unknown, @SignedInStaff() staff: StaffMember): Promise<void> {
+    const { form, errors } = await readForm(ConsentOverrideForm, body, { justification: 'justification' });
+    if (errors) return this.renderConsentOverride(request, response, id, staff, { justification: form.justification }, errors, 400);
+    await this.flash.act(request, () => this.sharing.overrideConsent(id, staff, form.justification), 'Consent refusal overridden: shares that need consent may now be allowed');
+    response.redirect(303, `/contacts/${id}`);
+  }
+
+  private async renderConsentOverride(
+    request: WebRequest,
+    response: Response,
+    id: string,
+    staff: StaffMember,
+    values: { justification?: string },
+    errors: FormErrors | null,
+    status = 200,
+  ): Promise<void> {
+    const contact: ContactDetail | null = await this.contacts.get(id, staff);
+    if (!contact) throw new NotFoundException();
+    const { standing, override } = contact.consent;
+    this.views.render(
+      request,
+      response,
+      'consent-override.njk',
+      {
+        title: `Override refused consent on contact ${contact.number}`,
+        contact,
+        refusal: standing?.status === 'refused' && !override ? standing : null,
+        summary: contact.consent.summary,
+        values,
+        errors: errors?.list,
+        fieldErrors: errors?.byField ?? {},
+      },
+      status,
+    );
+  }
+
+  @Get('timeliness')
+  @Page(...Roles.timeliness)
+  async timelinessReport(@Req() request: WebRequest, @Res() response: Response, @Query() raw: Record<string, unknown>, @SignedInStaff() staff: StaffMember): Promise<void> {
+    const parts = (prefix: 'from' | 'to') => ({ day: raw[`${prefix}-day`], month: raw[`${prefix}-month`], year: raw[`${prefix}-year`] });
+    const chosen = ['from', 'to'].some((prefix) => ['day', 'month', 'year'].some((part) => raw[`${prefix}-${part}`] !== undefined));
+    const today = londonWallTime(new Date()).date;
+    const period = chosen
+      ? { from: dateFromParts(parts('from').day, parts('from').month, parts('from').year), to: dateFromParts(parts('to').day, parts('to').month, parts('to').year) }
+      : { from: daysBefore(today, DEFAULT_PERIOD_DAYS - 1), to: today };
+    const { errors } = await readForm(TimelinessPeriodForm, period, { from: 'from-day', to: 'to-day' });
+    const asParts = (date: string) => {
+      const [year, month, day] = date.split('-');
+      return { day: String(Number(day)), month: String(Number(month)), year };
+    };
+    const shown = chosen ? { from: parts('from'), to: parts('to') } : { from: asParts(period.from), to: asParts(period.to) };
+    const report = errors ? null : await this.timeliness.report(londonInstant(period.from, 0), londonInstant(nextDate(period.to), 0), staff);
+    this.views.render(
+      request,
+      response,
+      'timeliness.njk',
+      {
+        title: 'Timeliness',
+        values: shown,
+        period: report && { from: period.from, to: period.to },
+        figures: report && this.figures(report),
+        errors: errors?.list,
+        fieldErrors: errors?.byField ?? {},
+      },
+      errors ? 400 : 200,
+    );
+  }
+
+  private figures(report: TimelinessReport) {
+    const { overall } = report;
+    return {
+      decided: overall.decided,
+      onTime: overall.onTime,
+      late: overall.late,
+      percent: percent(overall.onTimeRate),
+      median: durationWords(overall.medianMinutesToDecision),
+      waitingPastDeadline: report.waitingPastDeadline,
+      breakdowns: [
+        breakdown('by-rag', 'Decided on time, by RAG', 'RAG', report.byRag, (key) => capitalised(key ?? 'not known')),
+        breakdown('by-agency', 'Decided on time, by referring agency', 'Referring agency', report.byReferringAgency, (key) => (key ? (AGENCY_NAMES[key] ?? key) : 'Not known')),
+        breakdown('by-team', 'Decided on time, by the deciding team', 'Team', report.byTeam, (key) => (key === UNRECORDED_TEAM || !key ? 'No team recorded' : key)),
+      ],
+    };
+  }
+}
