@@ -91,6 +91,9 @@ function breakdown(id: string, caption: string, heading: string, groups: readonl
   return { id, caption, heading, rows, chart: onTimeChart(rows) };
 }
 
+/** What a page with a form shows of it: the values given, and the error summary and field errors when refused. */
+const formState = (values: object, errors: FormErrors | null | undefined) => ({ values, errors: errors?.list, fieldErrors: errors?.byField ?? {} });
+
 const capitalised = (words: string) => words.replace(/^./, (first) => first.toUpperCase());
 
 /**
@@ -183,9 +186,7 @@ export class ManagerPages {
         decision: decision && { ...decision, outcome: OUTCOMES[decision.outcome], primaryNeed: PRIMARY_NEEDS[decision.primaryNeed] ?? decision.primaryNeed },
         returnedBefore: contact.decisions.filter((earlier) => earlier.returnedAt).length,
         timeLeft: contact.status === 'awaiting_sign_off' ? this.views.timeLeft(contact.decisionDueAt, contact.rag ?? contact.senderUrgency) : null,
-        values,
-        errors: errors?.list,
-        fieldErrors: errors?.byField ?? {},
+        ...formState(values, errors),
       },
       status,
     );
@@ -274,9 +275,7 @@ export class ManagerPages {
         contact,
         refusal: standing?.status === 'refused' && !override ? standing : null,
         summary: contact.consent.summary,
-        values,
-        errors: errors?.list,
-        fieldErrors: errors?.byField ?? {},
+        ...formState(values, errors),
       },
       status,
     );
@@ -304,11 +303,9 @@ export class ManagerPages {
       'timeliness.njk',
       {
         title: 'Timeliness',
-        values: shown,
         period: report && { from: period.from, to: period.to },
         figures: report && this.figures(report),
-        errors: errors?.list,
-        fieldErrors: errors?.byField ?? {},
+        ...formState(shown, errors),
       },
       errors ? 400 : 200,
     );
