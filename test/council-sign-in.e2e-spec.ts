@@ -14,6 +14,8 @@ let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 /** Who the stand-in provider says signs in next, and what it saw of each authorization request. */
 let nextPerson: Record<string, unknown> = {};
 const authorizations: URLSearchParams[] = [];
+/** Every ID token the stand-in provider issued, newest last. */
+const idTokens: string[] = [];
 const codes = new Map<string, { challenge: string; nonce: string; person: Record<string, unknown> }>();
 
 /** The council's identity provider, as far as the hub can tell: discovery, authorization, token and key set endpoints. */
@@ -37,6 +39,7 @@ async function startProvider(): Promise<void> {
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
         code_challenge_methods_supported: ['S256'],
+        end_session_endpoint: `${issuer}/logout`,
       });
     }
     if (url.pathname === '/council/jwks') return json({ keys: [jwk] });
@@ -68,6 +71,7 @@ async function startProvider(): Promise<void> {
           .setIssuedAt()
           .setExpirationTime('5m')
           .sign(signingKey);
+        idTokens.push(idToken);
         json({ access_token: randomUUID(), token_type: 'Bearer', expires_in: 300, id_token: idToken });
       });
       return;
@@ -162,5 +166,24 @@ describe("signing in with the council's account", () => {
   it("lets the browser post to the provider's origin, and nowhere else", async () => {
     const page = await new Visitor(() => hub.url).send('GET', '/sign-in');
     expect(page.headers.get('content-security-policy')).toContain(`form-action 'self' ${new URL(issuer).origin}`);
+  });
+
+  it("signs out at the council's provider too, so the next person at the desk is asked who they are", async () => {
+    nextPerson = { sub: 'council-subject-45', preferred_username: 'sam.screener@council.example', roles: ['screener'] };
+    const visitor = new Visitor(() => hub.url);
+    expect((await signInAtCouncil(visitor)).status).toBe(303);
+    const idToken = idTokens.at(-1)!;
+    const _csrf = await visitor.csrf('/contacts');
+    const out = await visitor.send('POST', '/sign-out', { _csrf });
+    expect(out.status).toBe(303);
+    const atProvider = new URL(out.headers.get('location')!);
+    expect(`${atProvider.origin}${atProvider.pathname}`).toBe(`${issuer}/logout`);
+    expect(atProvider.searchParams.get('id_token_hint')).toBe(idToken);
+    expect(atProvider.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(atProvider.searchParams.get('post_logout_redirect_uri')).toBe(`${hub.url}/sign-in?signedOut=1`);
+    // The hub's own session ended before the browser left for the provider.
+    expect((await visitor.send('GET', '/contacts')).status).toBe(303);
+    const [event] = (await withDatabase((db) => db.query("SELECT actor_id FROM audit_event WHERE action = 'logout' ORDER BY sequence DESC LIMIT 1"))).rows;
+    expect(event).toEqual({ actor_id: 'council-subject-45' });
   });
 });

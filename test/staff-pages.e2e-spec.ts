@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { agencyQueue } from '#contracts';
 import { controllersOf, routeInventory } from '#platform';
 import { ACCESS_POLICY, type AccessPolicy } from '../apps/hub/src/access/access-policy.js';
 import { STAFF_ROLES, type StaffRole } from '../apps/hub/src/access/staff.js';
@@ -83,7 +84,27 @@ describe('every page, for every role', () => {
       'POST /contacts/:id/consent/override': { path: `/contacts/${contactId}/consent/override`, form: { justification: 'A written safeguarding justification for the matrix.' }, status: 303 },
       'GET /timeliness': { path: '/timeliness', status: 200 },
       'GET /audit': { path: '/audit', status: 200 },
+      'GET /audit/shares': { path: '/audit/shares', status: 200 },
+      'GET /audit/export': { path: '/audit/export?format=csv', status: 200 },
+      'GET /audit/shares/export': { path: '/audit/shares/export?format=ndjson', status: 200 },
+      // The screener's and the manager's looks at the contact (above) concern the child.
+      'GET /audit/children/:id': { path: `/audit/children/${childId}`, status: 200 },
+      'GET /audit/verification': { path: '/audit/verification', status: 200 },
+      'POST /audit/verification': { path: '/audit/verification', form: {}, status: 200 },
+      'POST /audit/checkpoints': { path: '/audit/checkpoints', form: {}, status: 303 },
       'GET /admin': { path: '/admin', status: 200 },
+      'GET /admin/dead-letters': { path: '/admin/dead-letters', status: 200 },
+      'GET /admin/dead-letters/:queue': { path: `/admin/dead-letters/${agencyQueue('police')}`, status: 200 },
+      // An empty queue: allowed callers replay nothing, and are told so after the redirect.
+      'POST /admin/dead-letters/:queue/replay': { path: `/admin/dead-letters/${agencyQueue('police')}/replay`, form: {}, status: 303 },
+      'POST /admin/dead-letters/:queue/:id/replay': { path: `/admin/dead-letters/${agencyQueue('police')}/no-such-message/replay`, form: {}, status: 303 },
+      'GET /admin/partners': { path: '/admin/partners', status: 200 },
+      'GET /admin/partners/new': { path: '/admin/partners/new', status: 200 },
+      // Not an organisation code: allowed callers reach the form's check, and nothing is issued.
+      'POST /admin/partners': { path: '/admin/partners', form: { agency: 'police', organisation: 'x', system: 'Matrix PPN', days: '30' }, status: 400 },
+      // No such credential: allowed callers hear it is not there.
+      'GET /admin/partners/:id/revoke': { path: `/admin/partners/${contactId}/revoke`, status: 404 },
+      'POST /admin/partners/:id/revoke': { path: `/admin/partners/${contactId}/revoke`, form: {}, status: 404 },
       'POST /sign-out': { path: '/sign-out', form: {}, status: 303 },
     };
     const publicPages = ['GET /sign-in', 'POST /sign-in', 'POST /sign-in/oidc', 'GET /sign-in/oidc/callback'];

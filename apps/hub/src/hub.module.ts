@@ -14,6 +14,7 @@ import { DevelopmentAccounts } from './access/development-accounts.js';
 import { SignIn } from './access/sign-in.js';
 import { StaffTokens } from './access/staff-tokens.js';
 import { AuditTrailModule } from './audit/audit-trail.module.js';
+import { AuditVerification } from './audit/audit-verification.js';
 import { AuditVerificationController } from './audit/audit-verification.controller.js';
 import { AuditVerifier } from './audit/audit-verifier.js';
 import { Checkpoints } from './audit/checkpoints.js';
@@ -57,7 +58,8 @@ import { NotificationIntake } from './notifications/notification-intake.js';
 import { IntakeBatches } from './notifications/intake-batches.js';
 import { NotificationIntakeHandler } from './notifications/notification-intake.handler.js';
 import { PartnerAccessRefusedHandler } from './notifications/partner-access-refused.handler.js';
-import { DeadLettersController, OBSERVED_QUEUES } from './operations/dead-letters.controller.js';
+import { DeadLetterDesk, OBSERVED_QUEUES } from './operations/dead-letter-desk.js';
+import { DeadLettersController } from './operations/dead-letters.controller.js';
 import { OutboxController } from './operations/outbox.controller.js';
 import { Outbox } from './outbox/outbox.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
@@ -77,7 +79,7 @@ export class HubModule implements OnApplicationShutdown {
       module: HubModule,
       // Global, so the staff pages (WebModule) use the same services as the API.
       global: true,
-      exports: [HubConfig, HUB_REDIS, RateLimiter, AccessRefusals, SignIn, ContactQueries, ContactSharing, ScreeningDesk, DeadLetterStore, AlertDesk, Timeliness],
+      exports: [HubConfig, HUB_REDIS, RateLimiter, AccessRefusals, SignIn, ContactQueries, ContactSharing, ScreeningDesk, DeadLetterStore, DeadLetterDesk, AuditVerification, AlertDesk, Timeliness],
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule, WebModule],
       controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler, IdentityController],
       providers: [
@@ -124,6 +126,8 @@ export class HubModule implements OnApplicationShutdown {
         RedisHealthIndicator,
         AuditVerifier,
         Checkpoints,
+        AuditVerification,
+        DeadLetterDesk,
         ChildRegister,
         IdentityDesk,
         ContactBook,

@@ -73,6 +73,8 @@ export const AUDIT_ACTIONS = [
   'dead_letters.replayed',
   'outbox.parked_listed',
   'outbox.retried',
+  'partner_credential.issued',
+  'partner_credential.revoked',
   'login.succeeded',
   'login.failed',
   'logout',

@@ -1,19 +1,13 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { AGENCIES, HUB_INTAKE_QUEUES, ToCanonicalUuid, agencyQueue, inboxPushQueue } from '#contracts';
-import { BULK_REPLAY_LIMIT, DeadLetterNotFoundError, DeadLetterStore, type DeadLetter } from '#queue-transport';
+import { ToCanonicalUuid } from '#contracts';
+import { BULK_REPLAY_LIMIT, type DeadLetter } from '#queue-transport';
 import { CurrentStaff } from '../access/access.guard.js';
 import { Allow, Roles } from '../access/access-policy.js';
-import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
-import { AuditTrail } from '../audit/audit-trail.js';
-
-/** Every queue whose failed messages an operator may inspect and replay (an inbox push replayed is tried again, if not yet acknowledged). */
-export const OBSERVED_QUEUES = [...HUB_INTAKE_QUEUES, ...AGENCIES.map(agencyQueue), ...AGENCIES.map(inboxPushQueue)];
+import { DeadLetterDesk, OBSERVED_QUEUES } from './dead-letter-desk.js';
 
 export class DeadLetterQuery {
   @IsOptional()
@@ -80,74 +74,33 @@ class DeadLetterPage {
   @ApiProperty() total!: number;
 }
 
-/**
- * Messages that used up their attempts. Nothing is dropped: an operator reads
- * why, fixes the cause and replays; the receiver is idempotent by message id.
- */
+/** Messages that used up their attempts: listed, and replayed one at a time or in bulk (DeadLetterDesk). */
 @ApiTags('operations')
 @Controller('api/admin/dead-letters')
 @Allow(...Roles.operations)
 export class DeadLettersController {
-  constructor(
-    @Inject(DeadLetterStore) private readonly deadLetters: DeadLetterStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditTrail,
-  ) {}
+  constructor(private readonly desk: DeadLetterDesk) {}
 
   /** Dead letters hold whole messages, personal data included: listing them is audited. */
   @Get(':queue')
   @ApiOkResponse({ type: DeadLetterPage })
-  async list(@Param() { queue }: QueueParam, @Query() page: DeadLetterQuery, @CurrentStaff() staff: StaffMember) {
-    const result = await this.deadLetters.list(queue, page);
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'dead_letters.listed',
-        purpose: 'operations',
-        details: { queue, offset: page.offset, limit: page.limit, messageIds: result.items.map((item) => item.id) },
-      }),
-    );
-    return result;
+  list(@Param() { queue }: QueueParam, @Query() page: DeadLetterQuery, @CurrentStaff() staff: StaffMember) {
+    return this.desk.list(queue, page, staff);
   }
 
   /** After an outage is fixed: every dead letter of a queue, or those that failed in a time range, back in the queue. */
   @Post(':queue/replay')
   @HttpCode(200)
   @ApiOkResponse({ type: BulkReplayResult })
-  async replayMany(@Param() { queue }: QueueParam, @Body() range: BulkReplayRequest, @CurrentStaff() staff: StaffMember) {
-    const failedFrom = range.failedFrom ? new Date(range.failedFrom) : undefined;
-    const failedTo = range.failedTo ? new Date(range.failedTo) : undefined;
-    if (failedFrom && failedTo && failedFrom > failedTo) throw new BadRequestException('failedFrom must not be after failedTo');
-    const { replayed, more } = await this.deadLetters.replayMany(queue, { failedFrom, failedTo });
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'dead_letters.replayed',
-        purpose: 'operations',
-        details: { queue, failedFrom: range.failedFrom ?? null, failedTo: range.failedTo ?? null, count: replayed.length, messageIds: replayed, more },
-      }),
-    );
-    return { replayed: replayed.length, ids: replayed, more };
+  replayMany(@Param() { queue }: QueueParam, @Body() range: BulkReplayRequest, @CurrentStaff() staff: StaffMember) {
+    return this.desk.replayMany(queue, range, staff);
   }
 
   @Post(':queue/:id/replay')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Back in the queue with its attempts reset' })
   @ApiNotFoundResponse()
-  async replay(@Param() { queue, id }: DeadLetterParams, @CurrentStaff() staff: StaffMember): Promise<void> {
-    try {
-      await this.deadLetters.replay(queue, id);
-    } catch (error) {
-      if (error instanceof DeadLetterNotFoundError) throw new NotFoundException(error.message);
-      throw error;
-    }
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
-        actor: staffActor(staff),
-        action: 'dead_letter.replayed',
-        purpose: 'operations',
-        details: { queue, messageId: id },
-      }),
-    );
+  replay(@Param() { queue, id }: DeadLetterParams, @CurrentStaff() staff: StaffMember): Promise<void> {
+    return this.desk.replay(queue, id, staff);
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { setTimeout as delay } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { QueueClient, QueueRecord } from '#queue-transport';
 import { HubConfig } from '../config.js';
+import { WakeableRound } from '../wakeable-round.js';
 import { Outbox } from './outbox.js';
 
 const BATCH_SIZE = 100;
@@ -51,11 +51,7 @@ export interface RelayRound {
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly clients = new Map<string, QueueClient>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private rerun = false;
-  private stopped = false;
-  private failures = 0;
+  private readonly rounds: WakeableRound;
   private lastPrunedAt = 0;
   private unsubscribe: (() => void) | undefined;
 
@@ -63,11 +59,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     @Inject(HubConfig) private readonly config: HubConfig,
-  ) {}
+  ) {
+    // A failure here is claiming or recording (Postgres is down): nothing is lost, the next round tries again.
+    this.rounds = new WakeableRound(() => this.relay(), config.OUTBOX_POLL_INTERVAL_MS, this.logger, 'outbox relay');
+  }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.outbox.onCommitted(() => this.kick());
-    this.schedule(0);
+    this.unsubscribe = this.outbox.onCommitted(() => this.rounds.wake());
+    this.rounds.start();
   }
 
   /**
@@ -75,13 +74,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * that publish is abandoned: its rows' lease simply expires and a relay publishes them later.
    */
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    const waitMs = SHUTDOWN_WAIT_MS;
-    if (this.running) {
-      const finished = await Promise.race([this.running.then(() => true), delay(waitMs, false)]);
-      if (!finished) this.logger.warn({ message: 'outbox publish still in flight at shutdown; left for its lease to expire', waitedMs: waitMs });
+    if (!(await this.rounds.stop(SHUTDOWN_WAIT_MS))) {
+      this.logger.warn({ message: 'outbox publish still in flight at shutdown; left for its lease to expire', waitedMs: SHUTDOWN_WAIT_MS });
     }
     await Promise.all([...this.clients.values()].map((client) => client.close()));
   }
@@ -116,7 +111,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [this.config.OUTBOX_RETENTION_HOURS, PRUNE_BATCH_SIZE],
       )) as [unknown, number];
       total += deleted;
-      if (deleted < PRUNE_BATCH_SIZE || this.stopped) return total;
+      if (deleted < PRUNE_BATCH_SIZE || this.rounds.isStopped) return total;
     }
   }
 
@@ -169,46 +164,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     else this.logger.warn({ message: 'outbox message not published; will retry', retryInMs, ...entry });
   }
 
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
+  /** Publishes everything due, a batch at a time, and now and then prunes what was published long ago. */
+  private async relay(): Promise<void> {
+    let round: RelayRound;
+    do round = await this.publishPending();
+    while (round.claimed === BATCH_SIZE && round.failed === 0 && !this.rounds.isStopped);
+    if (!this.rounds.isStopped && Date.now() - this.lastPrunedAt >= PRUNE_INTERVAL_MS) {
+      this.lastPrunedAt = Date.now();
+      const pruned = await this.prunePublished();
+      if (pruned) this.logger.log({ message: 'published outbox messages pruned', pruned, retentionHours: this.config.OUTBOX_RETENTION_HOURS });
     }
-    clearTimeout(this.timer);
-    this.running = this.tick().finally(() => {
-      this.running = undefined;
-      if (this.rerun) {
-        this.rerun = false;
-        this.kick();
-      }
-    });
-  }
-
-  private async tick(): Promise<void> {
-    let delayMs = this.config.OUTBOX_POLL_INTERVAL_MS;
-    try {
-      let round: RelayRound;
-      do round = await this.publishPending();
-      while (round.claimed === BATCH_SIZE && round.failed === 0 && !this.stopped);
-      if (!this.stopped && Date.now() - this.lastPrunedAt >= PRUNE_INTERVAL_MS) {
-        this.lastPrunedAt = Date.now();
-        const pruned = await this.prunePublished();
-        if (pruned) this.logger.log({ message: 'published outbox messages pruned', pruned, retentionHours: this.config.OUTBOX_RETENTION_HOURS });
-      }
-      this.failures = 0;
-    } catch (error) {
-      // Claiming or recording failed (Postgres is down): nothing is lost, the next tick tries again, backing off.
-      this.failures += 1;
-      delayMs = Math.min(30_000, delayMs * 2 ** this.failures);
-      this.logger.error({ message: 'outbox relay failed; will retry', error: (error as Error).message, retryInMs: delayMs });
-    }
-    this.schedule(delayMs);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.kick(), delayMs);
   }
 
   private client(queue: string): QueueClient {

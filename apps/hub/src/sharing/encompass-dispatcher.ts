@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SafeguardingNotification } from '#contracts';
 import { SchoolCalendar } from '#calendar';
@@ -10,6 +9,7 @@ import type { AlertAudience, AlertKind } from '../alerts/alert.entity.js';
 import { AuditTrail, hubActing, type AuditRecord } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
 import { Outbox } from '../outbox/outbox.js';
+import { WakeableRound } from '../wakeable-round.js';
 import { ShareDesk } from './share-desk.js';
 
 /** Pending notices decided per transaction: enough to keep up, few enough that the audit head is held briefly. */
@@ -61,11 +61,7 @@ export interface EncompassRound {
 @Injectable()
 export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EncompassDispatcher.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private rerun = false;
-  private stopped = false;
-  private failures = 0;
+  private readonly rounds: WakeableRound;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -75,23 +71,29 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
     private readonly audit: AuditTrail,
     private readonly outbox: Outbox,
     @Inject(HubConfig) private readonly config: HubConfig,
-  ) {}
+  ) {
+    // Nothing is half-done by a failed round (each batch is one transaction): the next round tries again.
+    this.rounds = new WakeableRound(
+      async () => {
+        const round = await this.runOnce();
+        if (round.decided || round.overdueAlerts) this.logger.log({ message: 'Operation Encompass round', ...round });
+      },
+      config.ENCOMPASS_POLL_INTERVAL_MS,
+      this.logger,
+      'Operation Encompass round',
+    );
+  }
 
   onApplicationBootstrap(): void {
     // Intake commits its pending notices through the outbox's notice too: look promptly, not at the next poll.
-    this.unsubscribe = this.outbox.onCommitted(() => this.kick());
-    this.schedule(0);
+    this.unsubscribe = this.outbox.onCommitted(() => this.rounds.wake());
+    this.rounds.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
-    if (this.running) {
-      const finished = await Promise.race([this.running.then(() => true), delay(SHUTDOWN_WAIT_MS, false)]);
-      // Its transaction is rolled back when the connection closes: the notices stay pending for the next hub.
-      if (!finished) this.logger.warn({ message: 'Encompass round still in flight at shutdown', waitedMs: SHUTDOWN_WAIT_MS });
-    }
+    // A round still running is rolled back when its connection closes: the notices stay pending for the next hub.
+    if (!(await this.rounds.stop(SHUTDOWN_WAIT_MS))) this.logger.warn({ message: 'Encompass round still in flight at shutdown', waitedMs: SHUTDOWN_WAIT_MS });
   }
 
   /** Decides every pending notice and raises every overdue alert there is now. */
@@ -102,12 +104,12 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
       total.decided += round.decided;
       total.sent += round.sent;
       total.noSchool += round.noSchool;
-      if (round.decided < BATCH_SIZE || this.stopped) break;
+      if (round.decided < BATCH_SIZE || this.rounds.isStopped) break;
     }
     for (;;) {
       const raised = await this.alertOverdue();
       total.overdueAlerts += raised;
-      if (raised < BATCH_SIZE || this.stopped) break;
+      if (raised < BATCH_SIZE || this.rounds.isStopped) break;
     }
     if (total.sent) this.outbox.notifyCommitted();
     return total;
@@ -265,41 +267,5 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
       correlationId: alert.correlationId,
       details: { kind: alert.kind, audience: alert.audience, shareId: alert.shareId, contactId: alert.contactId },
     };
-  }
-
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.running = this.tick().finally(() => {
-      this.running = undefined;
-      if (this.rerun) {
-        this.rerun = false;
-        this.kick();
-      }
-    });
-  }
-
-  private async tick(): Promise<void> {
-    let delayMs = this.config.ENCOMPASS_POLL_INTERVAL_MS;
-    try {
-      const round = await this.runOnce();
-      if (round.decided || round.overdueAlerts) this.logger.log({ message: 'Operation Encompass round', ...round });
-      this.failures = 0;
-    } catch (error) {
-      // Nothing was half-done (each batch is one transaction): the next tick tries again, backing off.
-      this.failures += 1;
-      delayMs = Math.min(30_000, delayMs * 2 ** this.failures);
-      this.logger.error({ message: 'Operation Encompass round failed; will retry', error: (error as Error).message, retryInMs: delayMs });
-    }
-    this.schedule(delayMs);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => this.kick(), delayMs);
   }
 }

@@ -64,8 +64,11 @@ export class CouncilSignIn {
     return { url: url.href, codeVerifier, state, nonce };
   }
 
-  /** Exchanges the code the provider sent back for the person it names, checking state, nonce and the PKCE verifier. */
-  async finish(query: string, checks: { codeVerifier: string; state: string; nonce: string }): Promise<StaffMember> {
+  /**
+   * Exchanges the code the provider sent back for the person it names, checking state, nonce and
+   * the PKCE verifier. The ID token comes back too, to name the sign-in when signing out there.
+   */
+  async finish(query: string, checks: { codeVerifier: string; state: string; nonce: string }): Promise<{ staff: StaffMember; idToken: string }> {
     const configuration = await this.discover();
     const callback = new URL(this.config.OIDC_REDIRECT_URL!);
     callback.search = query;
@@ -96,7 +99,19 @@ export class CouncilSignIn {
       }),
     );
     if (!roles.length) throw new UnauthorizedException('Your council account has no MASH role. Ask your manager to request one.');
-    return staff;
+    return { staff, idToken: tokens.id_token! };
+  }
+
+  /**
+   * Where to send the browser to end the sign-in at the provider as well (RP-initiated logout), so
+   * a shared desk's next user is asked who they are; it sends them back to the sign-in page. Null
+   * when the provider does not offer it.
+   */
+  async signOutUrl(idToken: string): Promise<string | null> {
+    const configuration = await this.discover();
+    if (!configuration.serverMetadata().end_session_endpoint) return null;
+    const back = new URL('/sign-in?signedOut=1', this.config.OIDC_REDIRECT_URL!);
+    return oidc.buildEndSessionUrl(configuration, { id_token_hint: idToken, post_logout_redirect_uri: back.href }).href;
   }
 
   async signedOut(staff: StaffMember): Promise<void> {

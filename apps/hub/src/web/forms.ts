@@ -1,6 +1,8 @@
-import { plainToInstance } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, Matches, registerDecorator, validate, type ValidationArguments, type ValidationError } from 'class-validator';
-import { IsCalendarDate, RAG_RATINGS, isCalendarDate, type Rag } from '#contracts';
+import { Type, plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validate, type ValidationError } from 'class-validator';
+import { MAX_CREDENTIAL_DAYS } from '#adapter-kit';
+import { londonInstant } from '#calendar';
+import { AGENCIES, IsOrganisationCodeOf, ORGANISATION_CODE_RULES, PARTNER_SYSTEM_NAME_PATTERN, RAG_RATINGS, isCalendarDate, type Agency, type Rag } from '#contracts';
 
 const SAYS_SOMETHING = /\S/;
 
@@ -54,6 +56,93 @@ export async function readForm<T extends object>(type: new () => T, body: unknow
   };
 }
 
+/** A date (and time) a page asked for, as typed and as read. */
+export interface WhenInput {
+  /** As typed, to show again. */
+  values: { day: string; month: string; year: string; time: string };
+  /** The instant, in UTC; null when every field was left empty or there is a problem. */
+  instant: string | null;
+  /** The calendar date (YYYY-MM-DD), when one was given. */
+  date: string | null;
+  problem: string | null;
+}
+
+const TIME = /^([01]?\d|2[0-3])[:.]([0-5]\d)$/;
+
+/**
+ * A GOV.UK date input (`<name>-day`, `-month`, `-year`) and, when `withTime`, a `<name>-time`
+ * field (HH:MM, 24-hour) beside it, read as an instant on a clock in England. All empty is no
+ * value; anything else must be a real date (and time).
+ */
+export function readWhen(raw: Record<string, unknown>, name: string, label: string, withTime = false): WhenInput {
+  const field = (suffix: string) => (typeof raw[`${name}-${suffix}`] === 'string' ? (raw[`${name}-${suffix}`] as string).trim() : '');
+  const values = { day: field('day'), month: field('month'), year: field('year'), time: withTime ? field('time') : '' };
+  const none = { values, instant: null, date: null };
+  if (!values.day && !values.month && !values.year && !values.time) return { ...none, problem: null };
+  if (!values.day || !values.month || !values.year) return { ...none, problem: `${label} must include a day, month and year` };
+  const date = `${values.year.padStart(4, '0')}-${values.month.padStart(2, '0')}-${values.day.padStart(2, '0')}`;
+  if (!/^\d{1,2}$/.test(values.day) || !/^\d{1,2}$/.test(values.month) || !/^\d{4}$/.test(values.year) || !isCalendarDate(date)) {
+    return { ...none, problem: `${label} must be a real date, for example 27 3 2026` };
+  }
+  const time = TIME.exec(values.time);
+  if (values.time && !time) return { ...none, problem: `${label}: enter the time as hours and minutes on the 24-hour clock, for example 14:30` };
+  const minutes = time ? Number(time[1]) * 60 + Number(time[2]) : 0;
+  try {
+    return { values, instant: londonInstant(date, minutes).toISOString(), date, problem: null };
+  } catch {
+    // The hour the clocks skip in spring.
+    return { ...none, problem: `${label}: ${values.time} did not happen on ${date} in England (the clocks went forward); choose another time` };
+  }
+}
+
+const daysMessage = `Enter how many days the credential lasts, a whole number from 1 to ${MAX_CREDENTIAL_DAYS}`;
+
+/** Issuing a partner credential: the same rules as `npm run partner:credentials -- issue`, in words for the page. */
+export class IssueCredentialForm {
+  @IsIn(AGENCIES, { message: 'Select the agency the system belongs to' })
+  agency!: Agency;
+
+  @IsOrganisationCodeOf('agency', {
+    message: ({ object }) => {
+      const rule = ORGANISATION_CODE_RULES[(object as IssueCredentialForm).agency];
+      return `Enter the organisation’s code: ${rule.name}, for example ${rule.example}`;
+    },
+  })
+  organisation!: string;
+
+  @IsString({ message: 'Enter the partner system’s name' })
+  @Matches(PARTNER_SYSTEM_NAME_PATTERN, { message: 'Enter the partner system’s name, in at most 100 characters' })
+  system!: string;
+
+  @Type(() => Number)
+  @IsInt({ message: daysMessage })
+  @Min(1, { message: daysMessage })
+  @Max(MAX_CREDENTIAL_DAYS, { message: daysMessage })
+  days!: number;
+}
+
+const sequenceMessage = (which: string) => `Enter the ${which} event’s number as a whole number, 1 or more, or leave it empty`;
+
+/** A range of the chain to verify, by event number; both may be left empty (the whole chain). */
+export class VerificationRangeForm {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: sequenceMessage('first') })
+  @Min(1, { message: sequenceMessage('first') })
+  from?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: sequenceMessage('last') })
+  @Min(1, { message: sequenceMessage('last') })
+  to?: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 20_000, { message: 'Paste the checkpoint as you kept it' })
+  checkpoint?: string;
+}
+
 /** Returning a decision to the screener: the same rules as the API's ReturnDecisionInput, in words for the page. */
 export class ReturnDecisionForm {
   @IsString({ message: 'Enter what the screener should look at again' })
@@ -68,41 +157,4 @@ export class ConsentOverrideForm {
   @Length(20, 4000, { message: 'Enter the safeguarding justification for sharing without consent, in at least 20 characters (at most 4,000)' })
   @Matches(SAYS_SOMETHING, { message: 'Enter the safeguarding justification for sharing without consent' })
   justification!: string;
-}
-
-const dateProblem = (which: string) => (args: ValidationArguments) => (args.value ? `The ${which} date must be a real date` : `Enter the ${which} date`);
-
-/** A date no earlier than another field's date; said only when both are real dates (each says its own problem otherwise). */
-function IsOnOrAfter(other: string, message: string): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isOnOrAfter',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message },
-      validator: {
-        validate: (value: unknown, args: ValidationArguments) => {
-          const earlier = (args.object as Record<string, unknown>)[other];
-          return !isCalendarDate(value) || !isCalendarDate(earlier) || value >= earlier;
-        },
-      },
-    });
-}
-
-/** The timeliness period: two dates as YYYY-MM-DD, made from the GOV.UK date inputs' day, month and year. */
-export class TimelinessPeriodForm {
-  @IsCalendarDate({ message: dateProblem('start') })
-  from!: string;
-
-  @IsCalendarDate({ message: dateProblem('end') })
-  @IsOnOrAfter('from', 'The end date must be the same as or after the start date')
-  to!: string;
-}
-
-/** A date as YYYY-MM-DD from a GOV.UK date input's day, month and year: '' when all are blank, 'not a date' unless each is a number (the year in full). */
-export function dateFromParts(day: unknown, month: unknown, year: unknown): string {
-  const [d, m, y] = [day, month, year].map((part) => (typeof part === 'string' ? part.trim() : ''));
-  if (!d && !m && !y) return '';
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return 'not a date';
-  return `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
 }

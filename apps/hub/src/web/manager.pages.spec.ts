@@ -1,6 +1,5 @@
 import { onTimeChart } from './charts.js';
-import { TimelinessPeriodForm, dateFromParts, readForm } from './forms.js';
-import { durationWords } from './manager.pages.js';
+import { durationWords, readPeriod } from './manager.pages.js';
 
 describe('the timeliness charts', () => {
   it('draws each group on one scale: on time, then late, in proportion, with marks at round numbers', () => {
@@ -45,27 +44,30 @@ describe('the timeliness charts', () => {
 });
 
 describe('the timeliness period', () => {
-  it('makes a date from the GOV.UK date input’s parts, or says it cannot', () => {
-    expect(dateFromParts('2', '3', '2026')).toBe('2026-03-02');
-    expect(dateFromParts(' 02 ', '03', '2026')).toBe('2026-03-02');
-    expect(dateFromParts('', '', '')).toBe('');
-    expect(dateFromParts(undefined, undefined, undefined)).toBe('');
-    expect(dateFromParts('2', 'March', '2026')).toBe('not a date');
-    expect(dateFromParts('2', '3', '26')).toBe('not a date');
+  const period = (from: [string, string, string], to: [string, string, string]) => ({
+    'from-day': from[0], 'from-month': from[1], 'from-year': from[2], 'to-day': to[0], 'to-month': to[1], 'to-year': to[2],
+  });
+
+  it('is the last four weeks, today included, when none is chosen', () => {
+    const chosen = readPeriod({}, '2026-03-08');
+    expect(chosen).toMatchObject({ from: '2026-02-09', to: '2026-03-08', errors: null });
+    expect(chosen.values.from).toMatchObject({ day: '9', month: '2', year: '2026' });
+  });
+
+  it('is the days chosen, both included; one day will do', () => {
+    expect(readPeriod(period(['2', '3', '2026'], ['8', '3', '2026']), '2026-11-24')).toMatchObject({ from: '2026-03-02', to: '2026-03-08', errors: null });
+    expect(readPeriod(period(['8', '3', '2026'], ['8', '3', '2026']), '2026-11-24')).toMatchObject({ from: '2026-03-08', to: '2026-03-08', errors: null });
   });
 
   it.each([
-    [{ from: '', to: '2026-03-08' }, { from: 'Enter the start date' }],
-    [{ from: '2026-02-31', to: '2026-03-08' }, { from: 'The start date must be a real date' }],
-    [{ from: '2026-03-02', to: 'not a date' }, { to: 'The end date must be a real date' }],
-    [{ from: '2026-03-09', to: '2026-03-08' }, { to: 'The end date must be the same as or after the start date' }],
-  ])('refuses %p', async (period, expected) => {
-    const { errors } = await readForm(TimelinessPeriodForm, period, { from: 'from-day', to: 'to-day' });
+    [period(['', '', ''], ['8', '3', '2026']), { from: 'Enter the start date' }],
+    [period(['31', '2', '2026'], ['8', '3', '2026']), { from: 'The start date must be a real date, for example 27 3 2026' }],
+    [period(['2', '3', '2026'], ['8', 'March', '2026']), { to: 'The end date must be a real date, for example 27 3 2026' }],
+    [period(['2', '3', '2026'], ['8', '3', '']), { to: 'The end date must include a day, month and year' }],
+    [period(['9', '3', '2026'], ['8', '3', '2026']), { to: 'The end date must be the same as or after the start date' }],
+  ])('refuses %p', (raw, expected) => {
+    const { errors } = readPeriod(raw, '2026-11-24');
     expect(errors?.byField).toEqual(expected);
-    expect(errors?.list[0].href).toBe(`#${Object.keys(expected)[0]}-day`);
-  });
-
-  it('takes a period of one day', async () => {
-    expect((await readForm(TimelinessPeriodForm, { from: '2026-03-08', to: '2026-03-08' })).errors).toBeNull();
+    expect(errors?.list).toEqual(Object.entries(expected).map(([field, text]) => ({ text, href: `#${field}-day` })));
   });
 });

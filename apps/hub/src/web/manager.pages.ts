@@ -19,7 +19,7 @@ import { Timeliness } from '../screening/timeliness.js';
 import { UNRECORDED_TEAM, type TimelinessGroup, type TimelinessReport } from '../screening/timeliness.dto.js';
 import { ContactSharing } from '../sharing/contact-sharing.js';
 import { onTimeChart } from './charts.js';
-import { ConsentOverrideForm, ReturnDecisionForm, TimelinessPeriodForm, dateFromParts, readForm, type FormErrors } from './forms.js';
+import { ConsentOverrideForm, ReturnDecisionForm, readForm, readWhen, type FormErrors, type WhenInput } from './forms.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
 import { Page, PageGuard, SignedInStaff, type WebRequest } from './page-policy.js';
@@ -97,6 +97,28 @@ const formState = (values: object, errors: FormErrors | null | undefined) => ({ 
 const capitalised = (words: string) => words.replace(/^./, (first) => first.toUpperCase());
 
 /**
+ * The period the timeliness figures are for, from the page's two GOV.UK date inputs (`from-day`, …,
+ * `to-year`), both days included; the last four weeks, today included, when neither is given.
+ */
+export function readPeriod(raw: Record<string, unknown>, today: string): { from: string; to: string; values: { from: WhenInput['values']; to: WhenInput['values'] }; errors: FormErrors | null } {
+  const from = readWhen(raw, 'from', 'The start date');
+  const to = readWhen(raw, 'to', 'The end date');
+  if (![from, to].some((when) => Object.values(when.values).some(Boolean))) {
+    const start = daysBefore(today, DEFAULT_PERIOD_DAYS - 1);
+    const shown = (date: string) => ({ day: String(Number(date.slice(8))), month: String(Number(date.slice(5, 7))), year: date.slice(0, 4), time: '' });
+    return { from: start, to: today, values: { from: shown(start), to: shown(today) }, errors: null };
+  }
+  const byField: Record<string, string> = {};
+  const fromProblem = from.problem ?? (from.date ? null : 'Enter the start date');
+  const toProblem = to.problem ?? (to.date ? null : 'Enter the end date');
+  if (fromProblem) byField.from = fromProblem;
+  if (toProblem) byField.to = toProblem;
+  else if (from.date && to.date! < from.date) byField.to = 'The end date must be the same as or after the start date';
+  const list = Object.entries(byField).map(([field, text]) => ({ text, href: `#${field}-day` }));
+  return { from: from.date ?? '', to: to.date ?? '', values: { from: from.values, to: to.values }, errors: list.length ? { list, byField } : null };
+}
+
+/**
  * The MASH manager's pages: signing off (or returning) decisions, what is late or escalated,
  * overriding refused consent, and the front door's timeliness. Each goes through the same
  * services, and so the same lifecycle, rules and audit, as the API.
@@ -143,7 +165,7 @@ export class ManagerPages {
   @Post('sign-off/:contactId')
   @Page(...Roles.signOff)
   async signOff(@Req() request: WebRequest, @Res() response: Response, @Param('contactId', CanonicalUuidPipe) contactId: string, @SignedInStaff() staff: StaffMember): Promise<void> {
-    const done = await this.flash.act(request, () => this.desk.signOff(contactId, staff), 'Decision signed off: the contact is closed and the referrers are told the outcome, as far as the sharing rules allow');
+    const done = await this.act(request, () => this.desk.signOff(contactId, staff), 'Decision signed off: the contact is closed and the referrers are told the outcome, as far as the sharing rules allow');
     response.redirect(303, done ? '/sign-off' : `/sign-off/${contactId}`);
   }
 
@@ -158,7 +180,7 @@ export class ManagerPages {
   ): Promise<void> {
     const { form, errors } = await readForm(ReturnDecisionForm, body, { reason: 'reason' });
     if (errors) return this.renderDecision(request, response, contactId, staff, { reason: form.reason }, errors, 400);
-    const done = await this.flash.act(request, () => this.desk.returnDecision(contactId, staff, form.reason), 'Decision returned to the screener with your reason');
+    const done = await this.act(request, () => this.desk.returnDecision(contactId, staff, form.reason), 'Decision returned to the screener with your reason');
     response.redirect(303, done ? '/sign-off' : `/sign-off/${contactId}`);
   }
 
@@ -235,7 +257,7 @@ export class ManagerPages {
   @Page(...Roles.mashRecords)
   async resolveAlert(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @SignedInStaff() staff: StaffMember): Promise<void> {
     // Already resolved by someone else, or a manager's alert a screener may not resolve: said on the list.
-    await this.flash.act(request, () => this.alerts.resolve(id, staff), 'Alert resolved', [ConflictException, ForbiddenException]);
+    await this.act(request, () => this.alerts.resolve(id, staff), 'Alert resolved', [ConflictException, ForbiddenException]);
     response.redirect(303, '/alerts');
   }
 
@@ -250,7 +272,7 @@ export class ManagerPages {
   async overrideConsent(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @Body() body: unknown, @SignedInStaff() staff: StaffMember): Promise<void> {
     const { form, errors } = await readForm(ConsentOverrideForm, body, { justification: 'justification' });
     if (errors) return this.renderConsentOverride(request, response, id, staff, { justification: form.justification }, errors, 400);
-    await this.flash.act(request, () => this.sharing.overrideConsent(id, staff, form.justification), 'Consent refusal overridden: shares that need consent may now be allowed');
+    await this.act(request, () => this.sharing.overrideConsent(id, staff, form.justification), 'Consent refusal overridden: shares that need consent may now be allowed');
     response.redirect(303, `/contacts/${id}`);
   }
 
@@ -284,19 +306,8 @@ export class ManagerPages {
   @Get('timeliness')
   @Page(...Roles.timeliness)
   async timelinessReport(@Req() request: WebRequest, @Res() response: Response, @Query() raw: Record<string, unknown>, @SignedInStaff() staff: StaffMember): Promise<void> {
-    const parts = (prefix: 'from' | 'to') => ({ day: raw[`${prefix}-day`], month: raw[`${prefix}-month`], year: raw[`${prefix}-year`] });
-    const chosen = ['from', 'to'].some((prefix) => ['day', 'month', 'year'].some((part) => raw[`${prefix}-${part}`] !== undefined));
-    const today = londonWallTime(new Date()).date;
-    const period = chosen
-      ? { from: dateFromParts(parts('from').day, parts('from').month, parts('from').year), to: dateFromParts(parts('to').day, parts('to').month, parts('to').year) }
-      : { from: daysBefore(today, DEFAULT_PERIOD_DAYS - 1), to: today };
-    const { errors } = await readForm(TimelinessPeriodForm, period, { from: 'from-day', to: 'to-day' });
-    const asParts = (date: string) => {
-      const [year, month, day] = date.split('-');
-      return { day: String(Number(day)), month: String(Number(month)), year };
-    };
-    const shown = chosen ? { from: parts('from'), to: parts('to') } : { from: asParts(period.from), to: asParts(period.to) };
-    const report = errors ? null : await this.timeliness.report(londonInstant(period.from, 0), londonInstant(nextDate(period.to), 0), staff);
+    const period = readPeriod(raw, londonWallTime(new Date()).date);
+    const report = period.errors ? null : await this.timeliness.report(londonInstant(period.from, 0), londonInstant(nextDate(period.to), 0), staff);
     this.views.render(
       request,
       response,
@@ -305,10 +316,27 @@ export class ManagerPages {
         title: 'Timeliness',
         period: report && { from: period.from, to: period.to },
         figures: report && this.figures(report),
-        ...formState(shown, errors),
+        ...formState(period.values, period.errors),
       },
-      errors ? 400 : 200,
+      period.errors ? 400 : 200,
     );
+  }
+
+  /**
+   * Runs a form's act and leaves its outcome for the page it redirects to: `success`, or the words
+   * of a refusal the domain gives (409 from the lifecycle or the consent rules, or one of
+   * `refusals`) rather than an error page. Says whether the act was done.
+   */
+  private async act(request: WebRequest, act: () => Promise<unknown>, success: string, refusals: (new (...args: never[]) => Error)[] = [ConflictException]): Promise<boolean> {
+    try {
+      await act();
+    } catch (error) {
+      if (!refusals.some((refusal) => error instanceof refusal)) throw error;
+      await this.flash.set(request, (error as Error).message, false);
+      return false;
+    }
+    await this.flash.set(request, success, true);
+    return true;
   }
 
   private figures(report: TimelinessReport) {

@@ -1,43 +1,26 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { WebRequest } from './page-policy.js';
 import { WebSessions, type WebSession } from './web-sessions.js';
 
-type Flash = NonNullable<WebSession['flash']>;
-
-/**
- * The one-time message a form's act leaves for the page it redirects to (POST-redirect-GET), kept in
- * the session. A refusal the domain gives (409: the lifecycle, the consent rules) becomes that
- * message rather than an error page.
- */
+/** A one-time message for the page a form redirects to (POST-redirect-GET), kept in the session. */
 @Injectable()
 export class PageFlash {
   constructor(private readonly sessions: WebSessions) {}
 
-  /** Runs the act and leaves its outcome for the next page: `success`, or the refusal's own words. Says whether the act was done. */
-  async act(request: WebRequest, act: () => Promise<unknown>, success: string, refusals: (new (...args: never[]) => Error)[] = [ConflictException]): Promise<boolean> {
-    try {
-      await act();
-    } catch (error) {
-      if (!refusals.some((refusal) => error instanceof refusal)) throw error;
-      await this.leave(request, { text: (error as Error).message, success: false });
-      return false;
-    }
-    await this.leave(request, { text: success, success: true });
-    return true;
+  async set(request: WebRequest, text: string, success: boolean): Promise<void> {
+    const { id, session } = request.web!;
+    session.flash = { text, success };
+    await this.sessions.save(id, session);
   }
 
-  async take(request: WebRequest): Promise<Flash | undefined> {
+  /** The message waiting for this page, if any; it is then gone. */
+  async take(request: WebRequest): Promise<WebSession['flash']> {
     const { id, session } = request.web!;
     const flash = session.flash;
-    if (!flash) return undefined;
-    delete session.flash;
-    await this.sessions.save(id, session);
+    if (flash) {
+      delete session.flash;
+      await this.sessions.save(id, session);
+    }
     return flash;
-  }
-
-  private async leave(request: WebRequest, flash: Flash): Promise<void> {
-    const { id, session } = request.web!;
-    session.flash = flash;
-    await this.sessions.save(id, session);
   }
 }

@@ -46,8 +46,10 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Where sign-in may send someone back to: the staff pages, never another site or an arbitrary path. */
 const RETURN_PATHS = [
   new RegExp(`^/contacts/${UUID}(/rag|/consent/override)?$`),
+  /^\/(contacts|alerts|timeliness)$/,
   new RegExp(`^/sign-off(/${UUID})?$`),
-  /^\/(contacts|alerts|timeliness|audit|admin)$/,
+  new RegExp(`^/audit(/shares|/verification|/children/${UUID})?$`),
+  /^\/admin(\/partners|\/dead-letters(\/[a-z-]{1,60})?)?$/,
   /^\/$/,
 ];
 const SAFE_QUERY = /^[A-Za-z0-9_=&%.,+-]*$/;

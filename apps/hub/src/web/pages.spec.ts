@@ -1,5 +1,6 @@
 import { navigationFor } from './navigation.js';
 import { HubConfig } from '../config.js';
+import { readWhen } from './forms.js';
 import { safeReturnPath } from './page-policy.js';
 import { Views } from './views.js';
 
@@ -11,7 +12,14 @@ describe('where sign-in may send someone back to', () => {
     '/contacts/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21',
     '/contacts/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21/rag',
     '/audit',
+    '/audit?childId=3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21&from-day=1',
+    '/audit/shares',
+    '/audit/verification',
+    '/audit/children/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21',
     '/admin',
+    '/admin/partners',
+    '/admin/dead-letters',
+    '/admin/dead-letters/hub-intake-police',
     '/sign-off',
     '/sign-off/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21',
     '/alerts',
@@ -28,6 +36,8 @@ describe('where sign-in may send someone back to', () => {
     '/contacts?next=https://evil.example',
     '/contacts?a=1?b=2',
     '/api/contacts',
+    '/audit/children/not-a-child',
+    '/admin/dead-letters/../../api',
     'javascript:alert(1)',
     '',
     undefined,
@@ -69,5 +79,22 @@ describe('the staff page navigation', () => {
     expect(active('/audit/children/3f0c')).toEqual(['/audit']);
     expect(active('/admin/dead-letters/intake')).toEqual(['/admin']);
     expect(active('/admin/partners/new')).toEqual(['/admin/partners']);
+  });
+});
+
+describe('a date (and time) typed into a page', () => {
+  const when = (fields: Record<string, string>, withTime = false) => readWhen(Object.fromEntries(Object.entries(fields).map(([k, v]) => [`at-${k}`, v])), 'at', 'The date', withTime);
+
+  it('reads a day on a clock in England, in summer and in winter', () => {
+    expect(when({ day: '1', month: '7', year: '2026' })).toMatchObject({ date: '2026-07-01', instant: '2026-06-30T23:00:00.000Z', problem: null });
+    expect(when({ day: '01', month: '12', year: '2026', time: '14:30' }, true)).toMatchObject({ instant: '2026-12-01T14:30:00.000Z', problem: null });
+  });
+
+  it('takes nothing as no date, and refuses a part, an impossible date, a bad time and the hour the clocks skip', () => {
+    expect(when({})).toMatchObject({ instant: null, problem: null });
+    expect(when({ day: '1', year: '2026' }).problem).toBe('The date must include a day, month and year');
+    expect(when({ day: '29', month: '2', year: '2026' }).problem).toBe('The date must be a real date, for example 27 3 2026');
+    expect(when({ day: '1', month: '3', year: '2026', time: '25:00' }, true).problem).toMatch(/24-hour clock/);
+    expect(when({ day: '29', month: '3', year: '2026', time: '01:30' }, true).problem).toMatch(/clocks went forward/);
   });
 });

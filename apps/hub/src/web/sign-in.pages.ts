@@ -11,7 +11,7 @@ import { SignInForm, readForm } from './forms.js';
 import { Page, PageGuard, PublicPage, clearSessionCookie, safeReturnPath, setSessionCookie, type WebRequest } from './page-policy.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { Views } from './views.js';
-import { WebSessions } from './web-sessions.js';
+import { WebSessions, type WebSession } from './web-sessions.js';
 
 /** Where each role starts: MASH staff at the queue, auditors at the log, admins at operations. */
 export function homeOf(staff: StaffMember): string {
@@ -103,7 +103,7 @@ export class SignInPages {
       throw error;
     }
     const staff: StaffMember = { id: signedIn.staff.id, name: signedIn.staff.username, roles: signedIn.staff.roles as StaffRole[], issuer: HUB_ISSUER, team: signedIn.staff.team };
-    await this.startSession(request, response, staff, signedIn.refreshToken);
+    await this.startSession(request, response, staff, { refreshToken: signedIn.refreshToken });
     response.redirect(303, returnTo || homeOf(staff));
   }
 
@@ -126,17 +126,17 @@ export class SignInPages {
     // One answer per sign-in started: a second callback (a replayed or forged one) finds nothing pending.
     delete request.web!.session.oidc;
     await this.sessions.save(request.web!.id, request.web!.session);
-    let staff: StaffMember;
+    let signedIn: { staff: StaffMember; idToken: string };
     try {
-      staff = await this.council.finish(new URL(request.originalUrl, 'http://callback').search, pending);
+      signedIn = await this.council.finish(new URL(request.originalUrl, 'http://callback').search, pending);
     } catch (error) {
       // The provider's or the check's words, never a token or a claim.
       this.logger.warn(`council sign-in refused: ${(error as Error).name}`);
       const text = error instanceof UnauthorizedException ? error.message : 'Signing in with your council account did not work. Try again.';
       return this.renderForm(request, response, { returnTo: pending.returnTo, errors: { list: [{ text, href: '#username' }], byField: {} } }, 401);
     }
-    await this.startSession(request, response, staff);
-    response.redirect(303, pending.returnTo || homeOf(staff));
+    await this.startSession(request, response, signedIn.staff, { idToken: signedIn.idToken });
+    response.redirect(303, pending.returnTo || homeOf(signedIn.staff));
   }
 
   @Post('sign-out')
@@ -147,13 +147,14 @@ export class SignInPages {
     if (session.refreshToken) await this.signIn.signOut(session.refreshToken);
     else if (session.staff) await this.council.signedOut(session.staff);
     clearSessionCookie(response, this.config);
-    response.redirect(303, '/sign-in?signedOut=1');
+    const atCouncil = session.idToken && this.council.enabled ? await this.council.signOutUrl(session.idToken) : null;
+    response.redirect(303, atCouncil ?? '/sign-in?signedOut=1');
   }
 
   /** A new session id at sign-in, so an id planted before it (session fixation) is worth nothing after. */
-  private async startSession(request: WebRequest, response: Response, staff: StaffMember, refreshToken?: string): Promise<void> {
+  private async startSession(request: WebRequest, response: Response, staff: StaffMember, tokens: Pick<WebSession, 'refreshToken' | 'idToken'>): Promise<void> {
     if (request.web) await this.sessions.destroy(request.web.id);
-    request.web = await this.sessions.create({ staff, ...(refreshToken && { refreshToken }) });
+    request.web = await this.sessions.create({ staff, ...tokens });
     setSessionCookie(response, this.config, request.web.id);
   }
 

@@ -11,6 +11,8 @@ export interface WebSession {
   staff?: StaffMember;
   /** The built-in sign-in's refresh token, so signing out ends that sign-in too. Never sent to the browser. */
   refreshToken?: string;
+  /** The council provider's ID token for this sign-in, to name it when signing out there. Never sent to the browser. */
+  idToken?: string;
   /** Checked against the hidden field of every form posted. */
   csrfToken: string;
   /** An OpenID Connect sign-in under way: PKCE verifier, state and nonce. */

@@ -4,10 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { AuditorApiModule } from '../audit/auditor/auditor-api.module.js';
 import { SignOffQueue } from '../screening/sign-off-queue.js';
 import { HubConfig } from '../config.js';
+import { PartnerCredentialDesk } from '../operations/partner-credential-desk.js';
+import { AdminPages } from './admin.pages.js';
+import { AuditorPages } from './auditor.pages.js';
 import { ContactPages } from './contact.pages.js';
 import { CouncilSignIn } from './council-sign-in.js';
 import { ManagerPages } from './manager.pages.js';
-import { OversightPages } from './oversight.pages.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
 import { PageGuard } from './page-policy.js';
@@ -51,14 +53,14 @@ export class PageHeaders implements NestMiddleware {
 /** The staff pages: server-rendered GOV.UK Design System pages over the hub's services. */
 @Module({
   imports: [AuditorApiModule],
-  controllers: [SignInPages, ContactPages, OversightPages, ManagerPages],
-  providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash, SignOffQueue],
+  controllers: [SignInPages, ContactPages, AuditorPages, AdminPages, ManagerPages],
+  providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash, PartnerCredentialDesk, SignOffQueue],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PageHeaders).forRoutes(SignInPages, ContactPages, OversightPages, ManagerPages);
+    consumer.apply(PageHeaders).forRoutes(SignInPages, ContactPages, AuditorPages, AdminPages, ManagerPages);
   }
 }
 
 /** The page controllers, for the page access test. */
-export const PAGE_CONTROLLERS = [SignInPages, ContactPages, OversightPages, ManagerPages];
+export const PAGE_CONTROLLERS = [SignInPages, ContactPages, AuditorPages, AdminPages, ManagerPages];

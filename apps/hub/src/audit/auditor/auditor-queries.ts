@@ -4,7 +4,7 @@ import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { staffActor } from '../../access/staff-actor.js';
 import type { StaffMember } from '../../access/staff.js';
 import { AuditEvent, type ActorType } from '../audit-event.entity.js';
-import { AuditTrail, type AuditRecord } from '../audit-trail.js';
+import { AuditTrail, type AuditAction, type AuditRecord } from '../audit-trail.js';
 import type {
   AuditEventFilters,
   AuditEventPage,
@@ -18,9 +18,11 @@ import type {
 /** Rows per keyset batch when exporting: one batch is in memory at a time. */
 export const EXPORT_BATCH_SIZE = 1000;
 /** How many of a child's events the access view lists. */
-const RECENT_EVENTS = 100;
+export const RECENT_EVENTS = 100;
 
 const VIEWS = new Set(['contact.viewed', 'contacts.listed']);
+/** Every share decision the hub makes, allowed or refused: the sharing log. */
+export const SHARE_DECISION_ACTIONS = ['information.shared', 'information.refused'] as const satisfies readonly AuditAction[];
 /** The hub sharing about the child, and a partner sharing with the hub. */
 const SHARES = new Set(['information.shared', 'notification.received']);
 
@@ -38,6 +40,9 @@ const ABOUT_CHILD = `(
     SELECT mine.correlation_id FROM audit_event mine WHERE mine.child_id = :childId AND mine.correlation_id IS NOT NULL))
   OR (event.action = 'contacts.listed' AND event.details->'childIds' ? :childIdText)
 )`;
+
+/** The API's filters, and (for the staff pages' sharing log) only events of these actions. */
+export type NarrowedFilters = AuditEventFilters & { actions?: readonly AuditAction[] };
 
 interface ActorActionRow {
   actorType: ActorType;
@@ -62,7 +67,7 @@ export class AuditorQueries {
     private readonly audit: AuditTrail,
   ) {}
 
-  async search(query: SearchAuditEventsQuery, auditor: StaffMember): Promise<AuditEventPage> {
+  async search(query: SearchAuditEventsQuery & NarrowedFilters, auditor: StaffMember): Promise<AuditEventPage> {
     // One snapshot, so the total agrees with the page.
     const page = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [events, total] = await filtered(manager, query)
@@ -92,7 +97,7 @@ export class AuditorQueries {
    * export covers the events before this one, which fixes its extent however
    * long the stream takes. Returns the event's sequence.
    */
-  async recordExport(filters: AuditEventFilters, format: ExportFormat, auditor: StaffMember): Promise<string> {
+  async recordExport(filters: NarrowedFilters, format: ExportFormat, auditor: StaffMember): Promise<string> {
     const [event] = await this.record(auditor, {
       action: 'audit.exported',
       childId: filters.childId,
@@ -106,7 +111,7 @@ export class AuditorQueries {
    * (sequence > the last one sent): one batch in memory at a time, and no
    * transaction or cursor held open while a slow client reads.
    */
-  async *exportBatches(filters: AuditEventFilters, before: string): AsyncGenerator<AuditEventView[]> {
+  async *exportBatches(filters: NarrowedFilters, before: string): AsyncGenerator<AuditEventView[]> {
     let after = '0';
     for (;;) {
       const events = await filtered(this.dataSource.manager, filters)
@@ -168,7 +173,7 @@ export class AuditorQueries {
   }
 }
 
-function filtered(manager: EntityManager, filters: AuditEventFilters): SelectQueryBuilder<AuditEvent> {
+function filtered(manager: EntityManager, filters: NarrowedFilters): SelectQueryBuilder<AuditEvent> {
   const builder = manager.createQueryBuilder(AuditEvent, 'event');
   if (filters.childId) builder.andWhere('event.child_id = :childId', { childId: filters.childId });
   if (filters.agency) {
@@ -177,6 +182,7 @@ function filtered(manager: EntityManager, filters: AuditEventFilters): SelectQue
   }
   if (filters.actor) builder.andWhere('event.actor_id = :actor', { actor: filters.actor });
   if (filters.action) builder.andWhere('event.action = :action', { action: filters.action });
+  if (filters.actions) builder.andWhere('event.action IN (:...actions)', { actions: filters.actions });
   // Compared as Postgres instants, so an offset such as +01:00 and microseconds are honoured.
   if (filters.from) builder.andWhere('event.occurred_at >= CAST(:from AS timestamptz)', { from: filters.from });
   if (filters.to) builder.andWhere('event.occurred_at < CAST(:to AS timestamptz)', { to: filters.to });
@@ -184,9 +190,10 @@ function filtered(manager: EntityManager, filters: AuditEventFilters): SelectQue
   return builder;
 }
 
-/** The filters as asked, for the auditor's own audit event: unset ones as null. */
-function describeFilters(filters: AuditEventFilters): Record<string, string | null> {
+/** The filters as asked, for the auditor's own audit event: unset ones as null (a narrowing to some actions only when asked). */
+function describeFilters(filters: NarrowedFilters): Record<string, string | readonly string[] | null> {
   return {
+    ...(filters.actions && { actions: filters.actions }),
     childId: filters.childId ?? null,
     agency: filters.agency ?? null,
     actor: filters.actor ?? null,
