@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 import request from 'supertest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
-import { checkPage, launchBrowser, newContext, watchConsole } from './support/browser.js';
+import { checkPage, launchBrowser, signedInAt } from './support/browser.js';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { contactFromPoliceNotice } from './support/police-contacts.js';
@@ -39,17 +39,7 @@ async function decidedBy(decider: string): Promise<{ id: string; number: string 
 
 const row = (sql: string, parameters: unknown[]) => withDatabase(async (db) => (await db.query(sql, parameters)).rows[0]);
 
-async function signedIn(username: string, path: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const problems = watchConsole(page);
-  await page.goto(`${hub.url}${path}`);
-  await page.fill('#username', username);
-  await page.fill('#password', DEVELOPMENT_PASSWORD);
-  await page.click('button:has-text("Sign in")');
-  await page.waitForURL(`${hub.url}${path}`);
-  return { context, page, problems };
-}
+const signedIn = (username: string, path: string) => signedInAt(browser, hub.url, username, path);
 
 const banner = (page: Page) => page.locator('.govuk-notification-banner').innerText();
 const mainText = (page: Page) => page.locator('main').innerText();
