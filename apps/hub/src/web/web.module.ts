@@ -5,8 +5,10 @@ import { AuditorApiModule } from '../audit/auditor/auditor-api.module.js';
 import { HubConfig } from '../config.js';
 import { ContactPages } from './contact.pages.js';
 import { CouncilSignIn } from './council-sign-in.js';
+import { IdentityPages } from './identity.pages.js';
 import { OversightPages } from './oversight.pages.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
+import { PageFlash } from './page-flash.js';
 import { PageGuard } from './page-policy.js';
 import { SignInPages } from './sign-in.pages.js';
 import { Views } from './views.js';
@@ -48,14 +50,14 @@ export class PageHeaders implements NestMiddleware {
 /** The staff pages: server-rendered GOV.UK Design System pages over the hub's services. */
 @Module({
   imports: [AuditorApiModule],
-  controllers: [SignInPages, ContactPages, OversightPages],
-  providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders],
+  controllers: [SignInPages, ContactPages, OversightPages, IdentityPages],
+  providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PageHeaders).forRoutes(SignInPages, ContactPages, OversightPages);
+    consumer.apply(PageHeaders).forRoutes(SignInPages, ContactPages, OversightPages, IdentityPages);
   }
 }
 
 /** The page controllers, for the page access test. */
-export const PAGE_CONTROLLERS = [SignInPages, ContactPages, OversightPages];
+export const PAGE_CONTROLLERS = [SignInPages, ContactPages, OversightPages, IdentityPages];
