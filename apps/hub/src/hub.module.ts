@@ -79,7 +79,21 @@ export class HubModule implements OnApplicationShutdown {
       module: HubModule,
       // Global, so the staff pages (WebModule) use the same services as the API.
       global: true,
-      exports: [HubConfig, HUB_REDIS, RateLimiter, AccessRefusals, SignIn, ContactQueries, ContactSharing, ScreeningDesk, DeadLetterStore, DeadLetterDesk, AuditVerification],
+      exports: [
+        HubConfig,
+        HUB_REDIS,
+        RateLimiter,
+        AccessRefusals,
+        SignIn,
+        ContactQueries,
+        ContactSharing,
+        ScreeningDesk,
+        InformationRequests,
+        IdentityDesk,
+        DeadLetterStore,
+        DeadLetterDesk,
+        AuditVerification,
+      ],
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule, WebModule],
       controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler, IdentityController],
       providers: [

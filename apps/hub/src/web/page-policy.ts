@@ -45,7 +45,8 @@ export class FormRefused extends ForbiddenException {
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Where sign-in may send someone back to: the staff pages, never another site or an arbitrary path. */
 const RETURN_PATHS = [
-  new RegExp(`^/contacts/${UUID}(/rag)?$`),
+  new RegExp(`^/contacts/${UUID}(/rag|/decision|/information-requests/new)?$`),
+  new RegExp(`^/possible-matches(/${UUID})?$`),
   /^\/contacts$/,
   new RegExp(`^/audit(/shares|/verification|/children/${UUID})?$`),
   /^\/admin(\/partners|\/dead-letters(\/[a-z-]{1,60})?)?$/,

@@ -11,6 +11,7 @@ import { Sharing1763884800070 } from './1763884800070-sharing.js';
 import { Screening1763884800080 } from './1763884800080-screening.js';
 import { InformationRequests1763884800085 } from './1763884800085-information-requests.js';
 import { ChildIdentity1763884800090 } from './1763884800090-child-identity.js';
+import { ContactQueueDeadlineAgency1763884800100 } from './1763884800100-contact-queue-deadline-agency.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Screening1763884800080,
   InformationRequests1763884800085,
   ChildIdentity1763884800090,
+  ContactQueueDeadlineAgency1763884800100,
 ];
