@@ -4,7 +4,8 @@
  * (each with a child and a notification) and 1,000,000 audit events, as the
  * schema owner with generate_series, then runs the built hub on loopback and
  * times, one request at a time:
- *   GET /api/contacts?status=open          the queue's first page, and pages deep in it (after=)
+ *   GET /api/contacts?status=open          the queue's first page, and pages deep in it (after=),
+ *                                          newest first and by decision deadline
  *   GET /api/contacts/:id                  a contact's page with its timeline
  * beside a baseline measured in the same run: the plain primary-key lookup of
  * a contact, straight from Postgres. Also prints each query's plan, to show
@@ -16,6 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { encodeContactCursor } from '../apps/hub/src/contacts/contact-cursor.js';
 import { App, freePort, freshBenchDatabase, latencies, now } from './bench-support.js';
 
 const OWNER_URL = process.env.BENCH_READS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_bench_reads';
@@ -147,11 +149,20 @@ async function main(): Promise<void> {
       if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
       await response.arrayBuffer();
     };
-    const { rows } = await db.query(`SELECT id FROM contact WHERE status <> 'closed' ORDER BY random() LIMIT $1`, [REQUESTS]);
-    const ids = rows.map((r: { id: string }) => r.id);
+    const { rows } = (await db.query(
+      `SELECT id, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS received,
+              to_char(decision_due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS due
+         FROM contact WHERE status <> 'closed' ORDER BY random() LIMIT $1`,
+      [REQUESTS],
+    )) as { rows: { id: string; received: string; due: string | null }[] };
+    const ids = rows.map((r) => r.id);
+    // A page deep in the queue: the one after a random contact, as its `next` would say.
+    const newestAfter = new Map(rows.map((r) => [r.id, encodeContactCursor({ sort: 'newest', key: r.received, id: r.id })]));
+    const deadlineAfter = new Map(rows.map((r) => [r.id, encodeContactCursor({ sort: 'deadline', key: r.due, id: r.id })]));
     // Warm-up: connections, compiled routes, and the indexes in memory.
     for (const contactId of ids.slice(0, 30)) {
-      await get(`/api/contacts?status=open&after=${contactId}`);
+      await get(`/api/contacts?status=open&sort=newest&after=${newestAfter.get(contactId)}`);
+      await get(`/api/contacts?status=open&sort=deadline&after=${deadlineAfter.get(contactId)}`);
       await get(`/api/contacts/${contactId}`);
     }
 
@@ -162,15 +173,19 @@ async function main(): Promise<void> {
     const counting = await timeEach(ids.slice(0, 50), async () => {
       await db.query("SELECT count(*) FROM contact WHERE status <> 'closed'");
     });
-    const firstPage = await timeEach(ids, () => get('/api/contacts?status=open'));
-    const deepPage = await timeEach(ids, (contactId) => get(`/api/contacts?status=open&after=${contactId}`));
+    const firstPage = await timeEach(ids, () => get('/api/contacts?status=open&sort=newest'));
+    const deepPage = await timeEach(ids, (contactId) => get(`/api/contacts?status=open&sort=newest&after=${newestAfter.get(contactId)}`));
+    const firstByDeadline = await timeEach(ids, () => get('/api/contacts?status=open&sort=deadline'));
+    const deepByDeadline = await timeEach(ids, (contactId) => get(`/api/contacts?status=open&sort=deadline&after=${deadlineAfter.get(contactId)}`));
     const contactPage = await timeEach(ids, (contactId) => get(`/api/contacts/${contactId}`));
 
     const rowsOut = [
       ['baseline: contact by primary key (SQL, no HTTP)', latencies(baseline)],
       ['for comparison: count(*) of the open queue (SQL, 50 times)', latencies(counting)],
-      ['GET /api/contacts?status=open (first page of 25)', latencies(firstPage)],
-      ['GET /api/contacts?status=open&after=<random contact>', latencies(deepPage)],
+      ['GET /api/contacts?status=open&sort=newest (first page of 25)', latencies(firstPage)],
+      ['GET /api/contacts?status=open&sort=newest&after=<random contact>', latencies(deepPage)],
+      ['GET /api/contacts?status=open&sort=deadline (first page of 25)', latencies(firstByDeadline)],
+      ['GET /api/contacts?status=open&sort=deadline&after=<random contact>', latencies(deepByDeadline)],
       ['GET /api/contacts/:id (with timeline)', latencies(contactPage)],
     ];
     const width = Math.max(...rowsOut.map((r) => r[0].length));

@@ -84,7 +84,7 @@ describe('the MASH manager in the browser', () => {
     await page.waitForURL(`${hub.url}/sign-off/${toSignOff.id}`);
     expect(await page.title()).toBe(`Decision on contact ${toSignOff.number} – MASH`);
     const decision = await mainText(page);
-    for (const expected of ['Early help', 'N1 abuse or neglect', DECISION.rationale, 'sam.screener']) expect(decision).toContain(expected);
+    for (const expected of ['Early help', 'N1 Abuse or neglect', DECISION.rationale, 'sam.screener']) expect(decision).toContain(expected);
     expect(await page.locator(`main a[href="/contacts/${toSignOff.id}"]`).innerText()).toBe(`Contact ${toSignOff.number}`);
     await checkPage(page, 'sign-off-decision');
     await page.click('button:has-text("Sign off the decision")');

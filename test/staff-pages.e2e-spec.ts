@@ -83,6 +83,32 @@ describe('every page, for every role', () => {
       'GET /contacts/:id/consent/override': { path: `/contacts/${contactId}/consent/override`, status: 200 },
       'POST /contacts/:id/consent/override': { path: `/contacts/${contactId}/consent/override`, form: { justification: 'A written safeguarding justification for the matrix.' }, status: 303 },
       'GET /timeliness': { path: '/timeliness', status: 200 },
+      'GET /contacts/:id/information-requests/new': { path: `/contacts/${contactId}/information-requests/new`, status: 200 },
+      // A closed contact: refused by the lifecycle, said on the contact page after the redirect.
+      'POST /contacts/:id/information-requests': {
+        path: `/contacts/${contactId}/information-requests`,
+        form: { agency: 'health', organisation: 'RJ1', question: 'What does the GP practice hold about the child?', why: 'The matrix of pages and roles.' },
+        status: 303,
+      },
+      // No such request: allowed roles hear it is not there.
+      'GET /contacts/:id/information-requests/:requestId/withdraw': { path: `/contacts/${contactId}/information-requests/${childId}/withdraw`, status: 404 },
+      'POST /contacts/:id/information-requests/:requestId/withdraw': {
+        path: `/contacts/${contactId}/information-requests/${childId}/withdraw`,
+        form: { reason: 'The matrix of pages and roles.' },
+        status: 404,
+      },
+      'POST /contacts/:id/ready-for-decision': { path: `/contacts/${contactId}/ready-for-decision`, form: {}, status: 303 },
+      'GET /contacts/:id/decision': { path: `/contacts/${contactId}/decision`, status: 200 },
+      'POST /contacts/:id/decision': {
+        path: `/contacts/${contactId}/decision`,
+        form: { outcome: 'early_help', primaryNeed: 'N1', levelOfNeed: '2', rationale: 'The matrix of pages and roles, in twenty characters or more.' },
+        status: 303,
+      },
+      'GET /possible-matches': { path: '/possible-matches', status: 200 },
+      // No such pair: allowed roles reach the identity desk and hear it is not there.
+      'GET /possible-matches/:id': { path: `/possible-matches/${contactId}`, status: 404 },
+      'POST /possible-matches/:id/link': { path: `/possible-matches/${contactId}/link`, form: {}, status: 404 },
+      'POST /possible-matches/:id/keep-apart': { path: `/possible-matches/${contactId}/keep-apart`, form: {}, status: 404 },
       'GET /audit': { path: '/audit', status: 200 },
       'GET /audit/shares': { path: '/audit/shares', status: 200 },
       'GET /audit/export': { path: '/audit/export?format=csv', status: 200 },
@@ -134,8 +160,9 @@ describe('every page, for every role', () => {
       }
     }
     // Nothing a refused role posted reached the contact.
-    expect((await withDatabase((db) => db.query('SELECT count(*)::int AS n FROM rag_change WHERE contact_id = $1', [contactId]))).rows[0].n).toBe(0);
-    expect((await withDatabase((db) => db.query('SELECT count(*)::int AS n FROM consent_record WHERE contact_id = $1', [contactId]))).rows[0].n).toBe(0);
+    for (const table of ['rag_change', 'information_request', 'contact_decision', 'consent_record']) {
+      expect(`${table}: ${(await withDatabase((db) => db.query(`SELECT count(*)::int AS n FROM ${table} WHERE contact_id = $1`, [contactId]))).rows[0].n}`).toBe(`${table}: 0`);
+    }
   }, 60_000);
 });
 

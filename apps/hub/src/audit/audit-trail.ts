@@ -84,6 +84,7 @@ export const AUDIT_ACTIONS = [
   'message.refused',
   'identity.possible_match',
   'possible_matches.listed',
+  'possible_match.viewed',
   'identity.kept_apart',
   'child.merged',
   'child.unmerged',

@@ -7,7 +7,7 @@ import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { lockAllInOrder, lockIdentitiesInOrder } from '../database/advisory-locks.js';
 import { childIdentity, matchLockKeys } from './child-matching.js';
-import type { IdentityChild, ListPossibleMatchesQuery, MergeView, PossibleMatchPage, PossibleMatchView } from './identity.dto.js';
+import type { ChildContact, IdentityChild, ListPossibleMatchesQuery, MergeView, PossibleMatchPage, PossibleMatchReview, PossibleMatchView } from './identity.dto.js';
 
 const PURPOSE = 'keeping one record per child';
 
@@ -18,6 +18,11 @@ interface ChildRow extends IdentityChild {
 const CHILD_VIEW = `id, given_name AS "givenName", family_name AS "familyName", date_of_birth::text AS "dateOfBirth",
   expected_date_of_delivery::text AS "expectedDateOfDelivery", nhs_number AS "nhsNumber", postcode, uprn,
   merged_into AS "mergedInto", created_at AS "createdAt"`;
+
+const PAIR_VIEW = `id, status, score, reasons, found_at AS "foundAt", decided_by_name AS "decidedBy", decided_at AS "decidedAt",
+  child_id AS "childId", other_child_id AS "otherChildId"`;
+
+type PairRow = Omit<PossibleMatchView, 'child' | 'otherChild' | 'foundAt' | 'decidedAt'> & { foundAt: Date; decidedAt: Date | null; childId: string; otherChildId: string };
 
 /**
  * The review list of possible matches, and merges. Linking a pair merges the newer child into the
@@ -35,13 +40,11 @@ export class IdentityDesk {
   async list(query: ListPossibleMatchesQuery, staff: StaffMember): Promise<PossibleMatchPage> {
     return this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
-        `SELECT id, status, score, reasons, found_at AS "foundAt", decided_by_name AS "decidedBy", decided_at AS "decidedAt",
-                child_id AS "childId", other_child_id AS "otherChildId"
-           FROM possible_match
+        `SELECT ${PAIR_VIEW} FROM possible_match
           ORDER BY status <> 'open', CASE WHEN status = 'open' THEN found_at END, decided_at DESC, id
           LIMIT $1 OFFSET $2`,
         [query.pageSize, (query.page - 1) * query.pageSize],
-      )) as Array<Omit<PossibleMatchView, 'child' | 'otherChild' | 'foundAt' | 'decidedAt'> & { foundAt: Date; decidedAt: Date | null; childId: string; otherChildId: string }>;
+      )) as PairRow[];
       const children = await this.children(manager, rows.flatMap((row) => [row.childId, row.otherChildId]));
       const [{ open }] = (await manager.query(`SELECT count(*)::int AS open FROM possible_match WHERE status = 'open'`)) as { open: number }[];
       await this.audit.append(manager, [
@@ -63,6 +66,45 @@ export class IdentityDesk {
         page: query.page,
         pageSize: query.pageSize,
         open,
+      };
+    });
+  }
+
+  /**
+   * One pair, for a screener to decide on: the two children side by side with each one's contacts,
+   * newest first. Recorded once for each child, so each child's access history shows the look.
+   */
+  async review(id: string, staff: StaffMember): Promise<PossibleMatchReview> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.pairRow(manager, id, '');
+      const children = await this.children(manager, [row.childId, row.otherChildId]);
+      const contacts = (await manager.query(
+        `SELECT id, number::text AS number, child_id AS "childId", status, received_at AS "receivedAt", referring_agency AS "referringAgency"
+           FROM contact WHERE child_id = ANY($1::uuid[]) ORDER BY received_at DESC, id DESC`,
+        [[row.childId, row.otherChildId]],
+      )) as Array<ChildContact & { childId: string; receivedAt: Date }>;
+      const contactsOf = (childId: string) =>
+        contacts.filter((contact) => contact.childId === childId).map(({ childId: _childId, ...contact }) => ({ ...contact, receivedAt: contact.receivedAt.toISOString() }));
+      await this.audit.append(
+        manager,
+        [row.childId, row.otherChildId].map((childId) => ({
+          actor: staffActor(staff),
+          action: 'possible_match.viewed' as const,
+          subject: { type: 'possible_match', id },
+          childId,
+          purpose: PURPOSE,
+          details: { childId: row.childId, otherChildId: row.otherChildId, contactIds: contacts.map((contact) => contact.id) },
+        })),
+      );
+      const { childId, otherChildId, ...match } = row;
+      return {
+        ...match,
+        foundAt: row.foundAt.toISOString(),
+        decidedAt: row.decidedAt?.toISOString() ?? null,
+        child: view(children.get(childId)!),
+        otherChild: view(children.get(otherChildId)!),
+        childContacts: contactsOf(childId),
+        otherChildContacts: contactsOf(otherChildId),
       };
     });
   }
@@ -219,13 +261,7 @@ export class IdentityDesk {
   }
 
   private async openPair(manager: EntityManager, id: string) {
-    const [row] = (await manager.query(
-      `SELECT id, status, score, reasons, found_at AS "foundAt", decided_by_name AS "decidedBy", decided_at AS "decidedAt",
-              child_id AS "childId", other_child_id AS "otherChildId"
-         FROM possible_match WHERE id = $1 FOR UPDATE`,
-      [id],
-    )) as Array<{ id: string; status: PossibleMatchView['status']; score: number; reasons: string[]; foundAt: Date; decidedBy: string | null; decidedAt: Date | null; childId: string; otherChildId: string }>;
-    if (!row) throw new NotFoundException(`No possible match with id ${id}`);
+    const row = await this.pairRow(manager, id, 'FOR UPDATE');
     if (row.status !== 'open') throw new ConflictException(`Possible match ${id} is already decided (${row.status.replace('_', ' ')}); it cannot be decided again.`);
     const children = await this.children(manager, [row.childId, row.otherChildId]);
     const child = children.get(row.childId)!;
@@ -242,6 +278,12 @@ export class IdentityDesk {
       otherChild: view(otherChild),
     };
     return { child, otherChild, view: viewOf };
+  }
+
+  private async pairRow(manager: EntityManager, id: string, lock: '' | 'FOR UPDATE'): Promise<PairRow> {
+    const [row] = (await manager.query(`SELECT ${PAIR_VIEW} FROM possible_match WHERE id = $1 ${lock}`, [id])) as PairRow[];
+    if (!row) throw new NotFoundException(`No possible match with id ${id}`);
+    return row;
   }
 
   private async decide(manager: EntityManager, id: string, status: 'linked' | 'kept_apart', staff: StaffMember): Promise<Date> {

@@ -61,3 +61,18 @@ export class MergeView {
   @ApiProperty({ type: [String] }) movedShareIds!: string[];
   @ApiProperty({ description: "Whether the merged child's NHS number went to the survivor" }) nhsNumberMoved!: boolean;
 }
+
+/** A contact of a child under review: enough to tell the two children's histories apart. */
+export interface ChildContact {
+  id: string;
+  number: string;
+  status: string;
+  receivedAt: string;
+  referringAgency: string | null;
+}
+
+/** One pair as the review page shows it: the two children and each one's contacts, newest first. */
+export interface PossibleMatchReview extends PossibleMatchView {
+  childContacts: ChildContact[];
+  otherChildContacts: ChildContact[];
+}

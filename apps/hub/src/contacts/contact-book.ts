@@ -38,6 +38,8 @@ interface ContactChange {
   contactId: string;
   childId: string;
   created: boolean;
+  /** The notification that opened the contact (when created now): its agency is the referrer. */
+  openedBy: string | null;
   added: number;
   senderUrgency: Rag | null;
 }
@@ -77,13 +79,13 @@ export class ContactBook {
     ])) as { id: string; childId: string }[];
 
     const changes = new Map<string, ContactChange>();
-    for (const contact of open) changes.set(contact.childId, { contactId: contact.id, childId: contact.childId, created: false, added: 0, senderUrgency: null });
+    for (const contact of open) changes.set(contact.childId, { contactId: contact.id, childId: contact.childId, created: false, openedBy: null, added: 0, senderUrgency: null });
     const links = new Set<string>();
     const joins = requests.map((request): ContactJoin => {
       let change = changes.get(request.childId);
       const created = !change;
       if (!change) {
-        change = { contactId: randomUUID(), childId: request.childId, created: true, added: 0, senderUrgency: null };
+        change = { contactId: randomUUID(), childId: request.childId, created: true, openedBy: request.notificationId, added: 0, senderUrgency: null };
         changes.set(request.childId, change);
       }
       const link = `${change.contactId}|${request.notificationId}`;
@@ -106,10 +108,13 @@ export class ContactBook {
     // Postgres runs every data-modifying part of a WITH to completion, read or not.
     await manager.query(
       `WITH opened AS (
-         INSERT INTO contact (id, child_id, status, rag, sender_urgency, received_at, last_notification_at, notification_count, allocated_worker, allocated_team, finished_at)
-         SELECT id, child_id, CASE WHEN worker IS NULL THEN 'awaiting_screening' ELSE 'with_allocated_worker' END, NULL, urgency, $1::timestamptz, $1::timestamptz, added,
-                worker, team, CASE WHEN worker IS NULL THEN NULL ELSE $1::timestamptz END
-           FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::int[], $12::varchar[], $13::varchar[]) AS opened(id, child_id, urgency, added, worker, team)),
+         INSERT INTO contact (id, child_id, status, rag, sender_urgency, received_at, last_notification_at, notification_count, allocated_worker, allocated_team, finished_at,
+                              referring_agency)
+         SELECT opened.id, child_id, CASE WHEN worker IS NULL THEN 'awaiting_screening' ELSE 'with_allocated_worker' END, NULL, urgency, $1::timestamptz, $1::timestamptz, added,
+                worker, team, CASE WHEN worker IS NULL THEN NULL ELSE $1::timestamptz END, notification.source_agency
+           FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::int[], $12::varchar[], $13::varchar[], $14::uuid[]) AS opened(id, child_id, urgency, added, worker, team, opened_by)
+           -- Stored earlier in this transaction: the agency whose notification opened the contact referred it.
+           LEFT JOIN notification ON notification.id = opened.opened_by),
        counted AS (
          UPDATE contact SET
            notification_count = notification_count + joined.added,
@@ -137,6 +142,7 @@ export class ContactBook {
         linked.map((request) => request.childIndex),
         opened.map((change) => allocations.get(change.childId)?.worker ?? null),
         opened.map((change) => allocations.get(change.childId)?.team ?? null),
+        opened.map((change) => change.openedBy),
       ],
     );
     const greenChildren = new Set(linked.filter((request) => request.senderUrgency === 'green').map((request) => request.childId));

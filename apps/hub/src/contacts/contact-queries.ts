@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { staffActor } from '../access/staff-actor.js';
@@ -11,7 +11,8 @@ import { CaseConsentBook } from '../sharing/case-consent.js';
 import { consentView } from '../sharing/contact-sharing.js';
 import { informationRequestViews } from '../information-requests/information-requests.js';
 import { ContactNotification } from './contact-notification.entity.js';
-import { Contact, UNFINISHED_CONTACT_SQL, type ContactStatus } from './contact.entity.js';
+import { Contact, QUEUE_DEADLINE_SQL, UNFINISHED_CONTACT_SQL, type ContactStatus } from './contact.entity.js';
+import { decodeContactCursor, encodeContactCursor, sortOf } from './contact-cursor.js';
 import type { ContactOutcome, Rag } from '#contracts';
 import type { DecisionView, RagChangeView } from '../screening/screening.dto.js';
 import { CONTACT_COUNT_LIMIT, type ContactDetail, type ContactPage, type ContactSummary, type EarlierContact, type ListContactsQuery } from './contact.dto.js';
@@ -37,7 +38,15 @@ export class ContactQueries {
         action: 'contacts.listed',
         purpose: 'screening',
         details: {
-          filters: { status: query.status ?? null, rag: query.rag ?? null, repeat: query.repeat ?? null, after: query.after ?? null, pageSize: query.pageSize },
+          filters: {
+            status: query.status ?? null,
+            rag: query.rag ?? null,
+            repeat: query.repeat ?? null,
+            agency: query.agency ?? null,
+            sort: page.sort,
+            after: query.after ?? null,
+            pageSize: query.pageSize,
+          },
           total: page.total,
           contactIds: page.items.map((item) => item.id),
           childIds: page.items.map((item) => item.child.id),
@@ -64,12 +73,14 @@ export class ContactQueries {
   }
 
   /**
-   * Newest first, by (received_at, id), from just after the `after` contact:
-   * an index range scan, so a deep page costs what the first does, and a
-   * contact arriving meanwhile neither repeats nor hides one. The total is
-   * counted only up to CONTACT_COUNT_LIMIT, never over the whole table.
+   * By deadline, soonest first, by (deadline, id); or newest first, by (received_at, id): from just
+   * after the cursor's position, an index range scan in either order, so a deep page costs what the
+   * first does, and a contact arriving (or another's deadline moving) meanwhile neither repeats nor
+   * hides one; a contact whose own deadline moves is found where it now belongs. The total is counted
+   * only up to CONTACT_COUNT_LIMIT, never over the whole table.
    */
   private async findPage(manager: EntityManager, query: ListContactsQuery): Promise<ContactPage> {
+    const sort = sortOf(query);
     const filtered = (builder: SelectQueryBuilder<Contact>) => {
       if (query.status === 'open') builder.andWhere(`contact.${UNFINISHED_CONTACT_SQL}`);
       else if (query.status) builder.andWhere('contact.status = :status', { status: query.status });
@@ -78,32 +89,38 @@ export class ContactQueries {
       if (query.repeat === 're_referral') builder.andWhere('contact.re_referral_of IS NOT NULL');
       else if (query.repeat === 'low_level_repeats') builder.andWhere('contact.low_level_repeats IS NOT NULL');
       else if (query.repeat === 'any') builder.andWhere('(contact.re_referral_of IS NOT NULL OR contact.low_level_repeats IS NOT NULL)');
+      if (query.agency) builder.andWhere('contact.referring_agency = :agency', { agency: query.agency });
       return builder;
     };
+    // The sort key as text to the microsecond, in UTC, for the cursor: a JavaScript Date would lose the microseconds.
+    const keyColumn = sort === 'deadline' ? 'contact.decision_due_at' : 'contact.received_at';
     const page = filtered(manager.createQueryBuilder(Contact, 'contact'))
       .innerJoinAndSelect('contact.child', 'child')
-      .orderBy('contact.received_at', 'DESC')
-      .addOrderBy('contact.id', 'DESC')
+      .addSelect(`to_char(${keyColumn} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`, 'sort_key')
       // One more than the page, to know whether there is a next page.
       .limit(query.pageSize + 1);
-    if (query.after) {
-      const known = (await manager.query('SELECT 1 FROM contact WHERE id = $1', [query.after])) as unknown[];
-      if (!known.length) throw new BadRequestException(`after must be the previous page's next: there is no contact ${query.after}`);
-      // Compared in SQL, so the timestamp keeps its full precision.
-      page.andWhere('(contact.received_at, contact.id) < (SELECT after.received_at, after.id FROM contact after WHERE after.id = :after)', {
-        after: query.after,
-      });
+    if (sort === 'deadline') page.orderBy(QUEUE_DEADLINE_SQL, 'ASC').addOrderBy('contact.id', 'ASC');
+    else page.orderBy('contact.received_at', 'DESC').addOrderBy('contact.id', 'DESC');
+    const after = query.after ? decodeContactCursor(query.after) : null;
+    if (after) {
+      // The cursor's key, read back exactly as it was written; a deadline not set sorts last.
+      const key = `CAST(:afterKey AS timestamp) AT TIME ZONE 'UTC'`;
+      if (sort === 'deadline') page.andWhere(`(${QUEUE_DEADLINE_SQL}, contact.id) > (coalesce(${key}, CAST('infinity' AS timestamptz)), CAST(:afterId AS uuid))`);
+      else page.andWhere(`(contact.received_at, contact.id) < (${key}, CAST(:afterId AS uuid))`);
+      page.setParameters({ afterKey: after.key, afterId: after.id });
     }
-    const contacts = await page.getMany();
+    const { entities: contacts, raw } = await page.getRawAndEntities<{ sort_key: string | null }>();
 
     const [countSql, countParameters] = filtered(manager.createQueryBuilder(Contact, 'contact').select('1').limit(CONTACT_COUNT_LIMIT + 1)).getQueryAndParameters();
     const [{ counted }] = (await manager.query(`SELECT count(*)::int AS counted FROM (${countSql}) capped`, countParameters)) as { counted: number }[];
 
     const items = contacts.slice(0, query.pageSize);
+    const last = items[items.length - 1];
     return {
       items: items.map((c) => toSummary(c, c.child!)),
+      sort,
       pageSize: query.pageSize,
-      next: contacts.length > query.pageSize ? items[items.length - 1].id : null,
+      next: contacts.length > query.pageSize ? encodeContactCursor({ sort, key: raw[items.length - 1].sort_key, id: last.id }) : null,
       total: Math.min(counted, CONTACT_COUNT_LIMIT),
       totalIsExact: counted <= CONTACT_COUNT_LIMIT,
     };
@@ -177,6 +194,7 @@ function toSummary(contact: Contact, child: Child): ContactSummary {
     child: childSummary(child),
     decisionDueAt: contact.decisionDueAt?.toISOString() ?? null,
     decisionEscalatedAt: contact.decisionEscalatedAt?.toISOString() ?? null,
+    referringAgency: contact.referringAgency,
     screener: contact.screenerName,
     reReferralOf: contact.reReferralOf,
     lowLevelRepeats: contact.lowLevelRepeats,

@@ -1,15 +1,41 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConsentView } from '../sharing/sharing.dto.js';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { CONTACT_OUTCOMES, RAG_RATINGS, ToCanonicalUuid, type Agency, type ContactOutcome, type Rag } from '#contracts';
+import { IsIn, IsInt, IsOptional, Max, Min, registerDecorator, type ValidationArguments } from 'class-validator';
+import { AGENCIES, CONTACT_OUTCOMES, RAG_RATINGS, type Agency, type ContactOutcome, type Rag } from '#contracts';
 import { DecisionView, RagChangeView } from '../screening/screening.dto.js';
 import { InformationRequestView } from '../information-requests/information-request.dto.js';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
+import { CONTACT_SORTS, decodeContactCursor, sortOf, type ContactSort } from './contact-cursor.js';
 
 export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
 export const RAG_FILTERS = [...RAG_RATINGS, 'unrated'] as const;
 export const REPEAT_FILTERS = ['re_referral', 'low_level_repeats', 'any'] as const;
+
+export { CONTACT_SORTS, type ContactSort } from './contact-cursor.js';
+
+/**
+ * `after` is a cursor this hub handed out as `next`, made under the sort the query asks for: a
+ * cursor says where a page ended in one order, and means nothing in another.
+ */
+function IsCursorOfThisSort() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCursorOfThisSort',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => decodeContactCursor(value)?.sort === sortOf(args.object as ListContactsQuery),
+        defaultMessage: (args: ValidationArguments) => {
+          const cursor = decodeContactCursor(args.value);
+          const sort = sortOf(args.object as ListContactsQuery);
+          return cursor
+            ? `after was handed out for the queue sorted by ${cursor.sort}, not by ${sort}: start again from the first page`
+            : "after must be the previous page's next, as it was given";
+        },
+      },
+    });
+}
 
 /** Counting stops here: enough to say how long a queue is, without counting a whole table for every page. */
 export const CONTACT_COUNT_LIMIT = 10_000;
@@ -30,13 +56,25 @@ export class ListContactsQuery {
   @IsIn(REPEAT_FILTERS)
   repeat?: (typeof REPEAT_FILTERS)[number];
 
+  @ApiPropertyOptional({ enum: AGENCIES, description: 'Only contacts referred by this agency (the agency of the notification that opened the contact)' })
+  @IsOptional()
+  @IsIn(AGENCIES, { message: `agency must be a referring agency: one of ${AGENCIES.join(', ')}` })
+  agency?: Agency;
+
   @ApiPropertyOptional({
-    format: 'uuid',
-    description: "Where the page starts: the previous page's `next`. Omit for the newest contacts.",
+    enum: CONTACT_SORTS,
+    description:
+      '`deadline`: soonest decision deadline first (contacts whose deadline is not set yet last), the default for open contacts and any status waiting in the MASH; `newest`: newest first, the default otherwise',
   })
   @IsOptional()
-  @ToCanonicalUuid()
-  @IsUUID('loose', { message: "after must be the previous page's next (a contact id)" })
+  @IsIn(CONTACT_SORTS, { message: `sort must be one of ${CONTACT_SORTS.join(', ')}: deadline (soonest decision deadline first) or newest (newest first)` })
+  sort?: ContactSort;
+
+  @ApiPropertyOptional({
+    description: "Where the page starts: the previous page's `next`, under the same sort. Omit for the first page.",
+  })
+  @IsOptional()
+  @IsCursorOfThisSort()
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
@@ -72,6 +110,7 @@ export class ContactSummary {
   @ApiProperty({ type: ChildSummary }) child!: ChildSummary;
   @ApiProperty({ nullable: true, type: String, description: 'When the decision is due (by the RAG; the sender’s urgency until rated)' }) decisionDueAt!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'When the manager was told the decision is late' }) decisionEscalatedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: AGENCIES, description: 'The agency whose notification opened the contact' }) referringAgency!: Agency | null;
   @ApiProperty({ nullable: true, type: String }) screener!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The earlier referral of the child, within the re-referral window, that this contact repeats' })
   reReferralOf!: string | null;
@@ -82,13 +121,14 @@ export class ContactSummary {
 }
 
 export class ContactPage {
-  @ApiProperty({ type: [ContactSummary], description: 'Newest first' }) items!: ContactSummary[];
+  @ApiProperty({ type: [ContactSummary], description: 'In the order of `sort`' }) items!: ContactSummary[];
+  @ApiProperty({ enum: CONTACT_SORTS, description: 'The order the items are in' }) sort!: ContactSort;
   @ApiProperty() pageSize!: number;
   @ApiProperty({
     nullable: true,
     type: String,
-    format: 'uuid',
-    description: 'Pass as `after` for the next page; null on the last page. Paging by position stays stable while new contacts arrive.',
+    description:
+      'Pass as `after`, with the same filters and sort, for the next page; null on the last page. It holds the last contact’s place in the order, so contacts arriving (or others’ deadlines moving) never make a page repeat or skip one.',
   })
   next!: string | null;
   @ApiProperty({ description: `Contacts matching the filters, on every page, counted up to ${CONTACT_COUNT_LIMIT.toLocaleString('en-GB')}` })

@@ -10,7 +10,7 @@ import {
   UpdateDateColumn,
   type Relation,
 } from 'typeorm';
-import type { Rag } from '#contracts';
+import type { Agency, Rag } from '#contracts';
 import { CONTACT_STATES, FINISHED_STATES, MASH_STATES, type ContactState } from '#screening';
 import { Child } from '../children/child.entity.js';
 
@@ -20,6 +20,12 @@ export const OPEN_CONTACT_STATUSES: readonly ContactStatus[] = MASH_STATES;
 
 /** SQL: the contact is not finished (closed, or gone to its allocated worker), so a new notice about the child joins it. */
 export const UNFINISHED_CONTACT_SQL = `status NOT IN (${FINISHED_STATES.map((state) => `'${state}'`).join(', ')})`;
+
+/**
+ * SQL: the decision deadline as the queue sorts it, soonest first; one not set yet (a contact just
+ * received, before the deadline watcher sets it) last. The queue's indexes are on this expression.
+ */
+export const QUEUE_DEADLINE_SQL = `coalesce(contact.decision_due_at, CAST('infinity' AS timestamptz))`;
 
 /**
  * A contact: the hub's unit of work about one child. Notifications about a
@@ -33,6 +39,12 @@ export const UNFINISHED_CONTACT_SQL = `status NOT IN (${FINISHED_STATES.map((sta
 @Index('ix_contact_decision_due_unset', ['receivedAt'], { where: `decision_due_at IS NULL AND ${UNFINISHED_CONTACT_SQL}` })
 @Index('ix_contact_received', ['receivedAt', 'id'])
 @Index('ix_contact_child', ['childId', 'receivedAt'])
+@Index('ix_contact_agency_received', ['referringAgency', 'receivedAt', 'id'])
+// On the deadline as the queue sorts it (QUEUE_DEADLINE_SQL), which TypeORM cannot describe: made by the migration.
+@Index('ix_contact_open_deadline', { synchronize: false })
+@Index('ix_contact_open_agency_deadline', { synchronize: false })
+@Index('ix_contact_status_deadline', { synchronize: false })
+@Index('ix_contact_deadline', { synchronize: false })
 export class Contact {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'pk_contact' })
   id!: string;
@@ -59,6 +71,10 @@ export class Contact {
   /** The most urgent grading any linked notification's sender gave. */
   @Column('varchar', { name: 'sender_urgency', length: 5 })
   senderUrgency!: Rag;
+
+  /** The agency whose notification opened the contact; null only for contacts made without one. */
+  @Column('varchar', { name: 'referring_agency', length: 20, nullable: true })
+  referringAgency!: Agency | null;
 
   /** When the first notification of this contact reached the hub. */
   @Column('timestamptz', { name: 'received_at' })

@@ -114,7 +114,7 @@ export class AdminPages {
     const failedTo = to.date && !to.values.time ? new Date(londonInstant(nextDate(to.date), 0).getTime() - 1).toISOString() : to.instant;
     const result = await this.deadLetters.replayMany(queue, { failedFrom: from.instant ?? undefined, failedTo: failedTo ?? undefined }, staff);
     const replayed = `${result.replayed} dead letter${result.replayed === 1 ? '' : 's'} replayed: back in the queue with their attempts reset.`;
-    await this.flash.set(request, result.more ? `${replayed} More remain: replay again.` : replayed, true);
+    await this.flash.set(request, { text: result.more ? `${replayed} More remain: replay again.` : replayed, success: true });
     response.redirect(303, `/admin/dead-letters/${queue}`);
   }
 
@@ -125,10 +125,10 @@ export class AdminPages {
     const message = messageId(id);
     try {
       await this.deadLetters.replay(queue, message, staff);
-      await this.flash.set(request, `1 dead letter replayed: message ${message} is back in the queue with its attempts reset.`, true);
+      await this.flash.set(request, { text: `1 dead letter replayed: message ${message} is back in the queue with its attempts reset.`, success: true });
     } catch (error) {
       if (!(error instanceof NotFoundException)) throw error;
-      await this.flash.set(request, `Message ${message} is not a dead letter of this queue (any more): it may have been replayed already.`, false);
+      await this.flash.set(request, { text: `Message ${message} is not a dead letter of this queue (any more): it may have been replayed already.`, success: false });
     }
     response.redirect(303, `/admin/dead-letters/${queue}`);
   }
@@ -204,11 +204,10 @@ export class AdminPages {
     if (!result) throw new NotFoundException();
     const { credential } = result;
     const named = `${credential.system} (${credential.agency}, organisation ${credential.organisation})`;
-    await this.flash.set(
-      request,
-      result.outcome === 'revoked' ? `Credential of ${named} revoked: it is refused from now on.` : `The credential of ${named} was already revoked.`,
-      result.outcome === 'revoked',
-    );
+    await this.flash.set(request, {
+      text: result.outcome === 'revoked' ? `Credential of ${named} revoked: it is refused from now on.` : `The credential of ${named} was already revoked.`,
+      success: result.outcome === 'revoked',
+    });
     response.redirect(303, `/admin/partners?agency=${credential.agency}`);
   }
 

@@ -249,7 +249,7 @@ export class AuditorPages {
   @Page(...Roles.auditTrail)
   async signCheckpoint(@Req() request: WebRequest, @Res() response: Response, @SignedInStaff() staff: StaffMember): Promise<void> {
     const signed = await this.verification.checkpoint(staff);
-    await this.flash.set(request, `Checkpoint signed at event ${signed.sequence}. Keep a copy of it outside the hub.`, true);
+    await this.flash.set(request, { text: `Checkpoint signed at event ${signed.sequence}. Keep a copy of it outside the hub.`, success: true });
     response.redirect(303, '/audit/verification');
   }
 

@@ -2,7 +2,19 @@ import { Type, plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validate, type ValidationError } from 'class-validator';
 import { MAX_CREDENTIAL_DAYS } from '#adapter-kit';
 import { londonInstant } from '#calendar';
-import { AGENCIES, IsOrganisationCodeOf, ORGANISATION_CODE_RULES, PARTNER_SYSTEM_NAME_PATTERN, RAG_RATINGS, isCalendarDate, type Agency, type Rag } from '#contracts';
+import {
+  AGENCIES,
+  CONTACT_OUTCOMES,
+  IsOrganisationCodeOf,
+  ORGANISATION_CODE_RULES,
+  PARTNER_SYSTEM_NAME_PATTERN,
+  RAG_RATINGS,
+  isCalendarDate,
+  type Agency,
+  type ContactOutcome,
+  type Rag,
+} from '#contracts';
+import { PRIMARY_NEED_CODES } from '../screening/screening.dto.js';
 
 const SAYS_SOMETHING = /\S/;
 
@@ -141,6 +153,102 @@ export class VerificationRangeForm {
   @IsString()
   @Length(1, 20_000, { message: 'Paste the checkpoint as you kept it' })
   checkpoint?: string;
+}
+
+/** Each agency's organisation code, as the request form's hint describes it. */
+export const ORGANISATION_CODE_HINTS = AGENCIES.map((agency) => ({ agency, ...ORGANISATION_CODE_RULES[agency] }));
+
+/**
+ * The "Request information" form: the same rules as the API's InformationRequestInput (one
+ * organisation per form), with what is asked and why in separate fields. The organisation receives
+ * both, as written: the question, then why the MASH asks.
+ */
+export class InformationRequestForm {
+  @IsIn(AGENCIES, { message: 'Select the partner agency to ask' })
+  agency!: Agency;
+
+  @IsString({ message: 'Enter the organisation’s code' })
+  @Length(1, 20, { message: 'Enter the organisation’s code' })
+  @IsOrganisationCodeOf('agency', {
+    message: (args) => {
+      const rule = ORGANISATION_CODE_RULES[(args.object as InformationRequestForm).agency];
+      return `Enter ${rule.name}, for example ${rule.example}`;
+    },
+  })
+  organisation!: string;
+
+  @IsString({ message: 'Enter what you are asking' })
+  @Length(10, 3000, { message: 'Enter what you are asking, in at least 10 characters (at most 3,000)' })
+  @Matches(SAYS_SOMETHING, { message: 'Enter what you are asking' })
+  question!: string;
+
+  @IsString({ message: 'Enter why you need to know' })
+  @Length(5, 900, { message: 'Enter why you need to know, in at least 5 characters (at most 900)' })
+  @Matches(SAYS_SOMETHING, { message: 'Enter why you need to know' })
+  why!: string;
+}
+
+/** What the organisation is asked: the question, then why, as one text (the API's `question`). */
+export function questionWithReason(form: InformationRequestForm): string {
+  return `${form.question.trim()}\n\nWhy the MASH is asking: ${form.why.trim()}`;
+}
+
+/** Withdrawing an information request: the same rule as the API's WithdrawInput. */
+export class WithdrawForm {
+  @IsString({ message: 'Enter why you are withdrawing the request' })
+  @Length(5, 2000, { message: 'Enter why you are withdrawing the request, in at least 5 characters (at most 2,000)' })
+  @Matches(SAYS_SOMETHING, { message: 'Enter why you are withdrawing the request' })
+  reason!: string;
+}
+
+/** The DfE contact outcomes, in words. */
+export const OUTCOME_WORDS: Record<ContactOutcome, { text: string; hint: string }> = {
+  no_further_action: { text: 'No further action', hint: 'No services needed from children’s social care' },
+  advice_and_signposting: { text: 'Advice and signposting', hint: 'To the family or the referrer, or to universal services' },
+  early_help: { text: 'Early help', hint: 'An early help assessment or service, with the family’s agreement' },
+  single_assessment_s17: { text: 'Single assessment (section 17, child in need)', hint: 'Referral to children’s social care for an assessment' },
+  strategy_discussion_s47: { text: 'Strategy discussion (section 47 enquiry)', hint: 'Reasonable cause to suspect significant harm' },
+  request_to_become_looked_after: { text: 'Request to become looked after', hint: 'The child may need to be accommodated' },
+  private_fostering: { text: 'Private fostering', hint: 'An arrangement the council must assess' },
+};
+
+/** The DfE children in need census primary need codes, in words. */
+export const PRIMARY_NEED_WORDS: Record<(typeof PRIMARY_NEED_CODES)[number], string> = {
+  N0: 'N0 Not stated',
+  N1: 'N1 Abuse or neglect',
+  N2: 'N2 Child’s disability or illness',
+  N3: 'N3 Parental disability or illness',
+  N4: 'N4 Family in acute stress',
+  N5: 'N5 Family dysfunction',
+  N6: 'N6 Socially unacceptable behaviour',
+  N7: 'N7 Low income',
+  N8: 'N8 Absent parenting',
+  N9: 'N9 Cases other than children in need',
+};
+
+export const LEVELS_OF_NEED = [
+  { value: 1, text: 'Level 1', hint: 'Universal: needs met by services all children use' },
+  { value: 2, text: 'Level 2', hint: 'Additional needs: early help' },
+  { value: 3, text: 'Level 3', hint: 'Complex needs: targeted or statutory support' },
+  { value: 4, text: 'Level 4', hint: 'Acute needs: specialist or statutory intervention' },
+] as const;
+
+/** The decision form: the same code lists and rules as the API's DecisionInput, in words for the page. */
+export class DecisionForm {
+  @IsIn(CONTACT_OUTCOMES, { message: 'Select the outcome' })
+  outcome!: ContactOutcome;
+
+  @IsIn(PRIMARY_NEED_CODES, { message: 'Select the primary need' })
+  primaryNeed!: (typeof PRIMARY_NEED_CODES)[number];
+
+  @Type(() => Number)
+  @IsIn(LEVELS_OF_NEED.map((level) => level.value), { message: 'Select the level of need' })
+  levelOfNeed!: number;
+
+  @IsString({ message: 'Enter the reasons for the decision' })
+  @Length(20, 10000, { message: 'Enter the reasons for the decision, in at least 20 characters (at most 10,000)' })
+  @Matches(SAYS_SOMETHING, { message: 'Enter the reasons for the decision' })
+  rationale!: string;
 }
 
 /** Returning a decision to the screener: the same rules as the API's ReturnDecisionInput, in words for the page. */

@@ -4,7 +4,6 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Response } from 'express';
 import { londonInstant, londonWallTime, nextDate } from '#calendar';
-import type { ContactOutcome } from '#contracts';
 import { CanonicalUuidPipe } from '#platform';
 import { Roles } from '../access/access-policy.js';
 import type { StaffMember } from '../access/staff.js';
@@ -19,35 +18,13 @@ import { Timeliness } from '../screening/timeliness.js';
 import { UNRECORDED_TEAM, type TimelinessGroup, type TimelinessReport } from '../screening/timeliness.dto.js';
 import { ContactSharing } from '../sharing/contact-sharing.js';
 import { onTimeChart } from './charts.js';
-import { ConsentOverrideForm, ReturnDecisionForm, readForm, readWhen, type FormErrors, type WhenInput } from './forms.js';
+import { ConsentOverrideForm, OUTCOME_WORDS, PRIMARY_NEED_WORDS, ReturnDecisionForm, readForm, readWhen, type FormErrors, type WhenInput } from './forms.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
 import { Page, PageGuard, SignedInStaff, type WebRequest } from './page-policy.js';
 import { Views } from './views.js';
 
-const OUTCOMES: Record<ContactOutcome, string> = {
-  no_further_action: 'No further action',
-  advice_and_signposting: 'Advice and signposting',
-  early_help: 'Early help',
-  single_assessment_s17: 'Single assessment (section 17, child in need)',
-  strategy_discussion_s47: 'Strategy discussion (section 47 enquiry)',
-  request_to_become_looked_after: 'Request to become looked after',
-  private_fostering: 'Private fostering',
-};
-
-/** The DfE's primary need codes, as the children in need census words them. */
-const PRIMARY_NEEDS: Record<string, string> = {
-  N0: 'N0 not stated',
-  N1: 'N1 abuse or neglect',
-  N2: 'N2 child’s disability or illness',
-  N3: 'N3 parental disability or illness',
-  N4: 'N4 family in acute stress',
-  N5: 'N5 family dysfunction',
-  N6: 'N6 socially unacceptable behaviour',
-  N7: 'N7 low income',
-  N8: 'N8 absent parenting',
-  N9: 'N9 cases other than children in need',
-};
+const needWords = (code: string) => PRIMARY_NEED_WORDS[code as keyof typeof PRIMARY_NEED_WORDS] ?? code;
 
 const ALERT_KINDS: Record<AlertView['kind'], string> = {
   decision_overdue: 'Decision overdue',
@@ -148,8 +125,8 @@ export class ManagerPages {
       flash: await this.flash.take(request),
       rows: waiting.map((decision) => ({
         ...decision,
-        outcome: OUTCOMES[decision.outcome],
-        primaryNeed: PRIMARY_NEEDS[decision.primaryNeed] ?? decision.primaryNeed,
+        outcome: OUTCOME_WORDS[decision.outcome].text,
+        primaryNeed: needWords(decision.primaryNeed),
         yours: decision.decidedById === staff.id,
         timeLeft: this.views.timeLeft(decision.decisionDueAt, decision.rag),
       })),
@@ -165,7 +142,7 @@ export class ManagerPages {
   @Post('sign-off/:contactId')
   @Page(...Roles.signOff)
   async signOff(@Req() request: WebRequest, @Res() response: Response, @Param('contactId', CanonicalUuidPipe) contactId: string, @SignedInStaff() staff: StaffMember): Promise<void> {
-    const done = await this.act(request, () => this.desk.signOff(contactId, staff), 'Decision signed off: the contact is closed and the referrers are told the outcome, as far as the sharing rules allow');
+    const done = await this.flash.outcome(request, () => this.desk.signOff(contactId, staff), 'Decision signed off: the contact is closed and the referrers are told the outcome, as far as the sharing rules allow');
     response.redirect(303, done ? '/sign-off' : `/sign-off/${contactId}`);
   }
 
@@ -180,7 +157,7 @@ export class ManagerPages {
   ): Promise<void> {
     const { form, errors } = await readForm(ReturnDecisionForm, body, { reason: 'reason' });
     if (errors) return this.renderDecision(request, response, contactId, staff, { reason: form.reason }, errors, 400);
-    const done = await this.act(request, () => this.desk.returnDecision(contactId, staff, form.reason), 'Decision returned to the screener with your reason');
+    const done = await this.flash.outcome(request, () => this.desk.returnDecision(contactId, staff, form.reason), 'Decision returned to the screener with your reason');
     response.redirect(303, done ? '/sign-off' : `/sign-off/${contactId}`);
   }
 
@@ -205,7 +182,7 @@ export class ManagerPages {
         contact,
         flash: await this.flash.take(request),
         awaitingSignOff: contact.status === 'awaiting_sign_off' && decision !== null,
-        decision: decision && { ...decision, outcome: OUTCOMES[decision.outcome], primaryNeed: PRIMARY_NEEDS[decision.primaryNeed] ?? decision.primaryNeed },
+        decision: decision && { ...decision, outcome: OUTCOME_WORDS[decision.outcome].text, primaryNeed: needWords(decision.primaryNeed) },
         returnedBefore: contact.decisions.filter((earlier) => earlier.returnedAt).length,
         timeLeft: contact.status === 'awaiting_sign_off' ? this.views.timeLeft(contact.decisionDueAt, contact.rag ?? contact.senderUrgency) : null,
         ...formState(values, errors),
@@ -257,7 +234,7 @@ export class ManagerPages {
   @Page(...Roles.mashRecords)
   async resolveAlert(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @SignedInStaff() staff: StaffMember): Promise<void> {
     // Already resolved by someone else, or a manager's alert a screener may not resolve: said on the list.
-    await this.act(request, () => this.alerts.resolve(id, staff), 'Alert resolved', [ConflictException, ForbiddenException]);
+    await this.flash.outcome(request, () => this.alerts.resolve(id, staff), 'Alert resolved', (error) => (error instanceof ConflictException || error instanceof ForbiddenException ? error.message : null));
     response.redirect(303, '/alerts');
   }
 
@@ -272,7 +249,7 @@ export class ManagerPages {
   async overrideConsent(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @Body() body: unknown, @SignedInStaff() staff: StaffMember): Promise<void> {
     const { form, errors } = await readForm(ConsentOverrideForm, body, { justification: 'justification' });
     if (errors) return this.renderConsentOverride(request, response, id, staff, { justification: form.justification }, errors, 400);
-    await this.act(request, () => this.sharing.overrideConsent(id, staff, form.justification), 'Consent refusal overridden: shares that need consent may now be allowed');
+    await this.flash.outcome(request, () => this.sharing.overrideConsent(id, staff, form.justification), 'Consent refusal overridden: shares that need consent may now be allowed');
     response.redirect(303, `/contacts/${id}`);
   }
 
@@ -320,23 +297,6 @@ export class ManagerPages {
       },
       period.errors ? 400 : 200,
     );
-  }
-
-  /**
-   * Runs a form's act and leaves its outcome for the page it redirects to: `success`, or the words
-   * of a refusal the domain gives (409 from the lifecycle or the consent rules, or one of
-   * `refusals`) rather than an error page. Says whether the act was done.
-   */
-  private async act(request: WebRequest, act: () => Promise<unknown>, success: string, refusals: (new (...args: never[]) => Error)[] = [ConflictException]): Promise<boolean> {
-    try {
-      await act();
-    } catch (error) {
-      if (!refusals.some((refusal) => error instanceof refusal)) throw error;
-      await this.flash.set(request, (error as Error).message, false);
-      return false;
-    }
-    await this.flash.set(request, success, true);
-    return true;
   }
 
   private figures(report: TimelinessReport) {

@@ -45,7 +45,8 @@ export class FormRefused extends ForbiddenException {
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Where sign-in may send someone back to: the staff pages, never another site or an arbitrary path. */
 const RETURN_PATHS = [
-  new RegExp(`^/contacts/${UUID}(/rag|/consent/override)?$`),
+  new RegExp(`^/contacts/${UUID}(/rag|/decision|/information-requests/new|/consent/override)?$`),
+  new RegExp(`^/possible-matches(/${UUID})?$`),
   /^\/(contacts|alerts|timeliness)$/,
   new RegExp(`^/sign-off(/${UUID})?$`),
   new RegExp(`^/audit(/shares|/verification|/children/${UUID})?$`),

@@ -9,6 +9,7 @@ import { AdminPages } from './admin.pages.js';
 import { AuditorPages } from './auditor.pages.js';
 import { ContactPages } from './contact.pages.js';
 import { CouncilSignIn } from './council-sign-in.js';
+import { IdentityPages } from './identity.pages.js';
 import { ManagerPages } from './manager.pages.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
@@ -53,14 +54,14 @@ export class PageHeaders implements NestMiddleware {
 /** The staff pages: server-rendered GOV.UK Design System pages over the hub's services. */
 @Module({
   imports: [AuditorApiModule],
-  controllers: [SignInPages, ContactPages, AuditorPages, AdminPages, ManagerPages],
+  controllers: [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages],
   providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash, PartnerCredentialDesk, SignOffQueue],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(PageHeaders).forRoutes(SignInPages, ContactPages, AuditorPages, AdminPages, ManagerPages);
+    consumer.apply(PageHeaders).forRoutes(...PAGE_CONTROLLERS);
   }
 }
 
 /** The page controllers, for the page access test. */
-export const PAGE_CONTROLLERS = [SignInPages, ContactPages, AuditorPages, AdminPages, ManagerPages];
+export const PAGE_CONTROLLERS = [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages];

@@ -11,7 +11,8 @@ import { Sharing1763884800070 } from './1763884800070-sharing.js';
 import { Screening1763884800080 } from './1763884800080-screening.js';
 import { InformationRequests1763884800085 } from './1763884800085-information-requests.js';
 import { ChildIdentity1763884800090 } from './1763884800090-child-identity.js';
-import { StaffTeams1763884800100 } from './1763884800100-staff-teams.js';
+import { ContactQueueDeadlineAgency1763884800100 } from './1763884800100-contact-queue-deadline-agency.js';
+import { StaffTeams1763884800110 } from './1763884800110-staff-teams.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -28,5 +29,6 @@ export const MIGRATIONS = [
   Screening1763884800080,
   InformationRequests1763884800085,
   ChildIdentity1763884800090,
-  StaffTeams1763884800100,
+  ContactQueueDeadlineAgency1763884800100,
+  StaffTeams1763884800110,
 ];
