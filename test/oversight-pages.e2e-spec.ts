@@ -4,12 +4,11 @@ import { parse } from 'csv-parse/sync';
 import { readFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { PartnerCredentialStore, notificationIdFor } from '#adapter-kit';
 import { MessagePatterns, hubIntakeQueue } from '#contracts';
-import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
 import { CSV_COLUMNS, unguardCsvField } from '../apps/hub/src/audit/auditor/audit-export-formats.js';
-import { checkPage, launchBrowser, newContext, watchConsole } from './support/browser.js';
+import { checkPage, launchBrowser, signedInAt } from './support/browser.js';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, tamperWithAuditTrail, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
 import { policeNoticeAboutNewChild } from './support/police-notices.js';
@@ -45,17 +44,7 @@ async function newContact(index: number): Promise<{ id: string; childId: string;
   );
 }
 
-async function signedIn(username: string, path: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  const problems = watchConsole(page);
-  await page.goto(`${hub.url}${path}`);
-  await page.fill('#username', username);
-  await page.fill('#password', DEVELOPMENT_PASSWORD);
-  await page.click('button:has-text("Sign in")');
-  await page.waitForURL(`${hub.url}${path}`);
-  return { context, page, problems };
-}
+const signedIn = (username: string, path: string) => signedInAt(browser, hub.url, username, path);
 
 const main = (page: Page) => page.locator('main').innerText();
 

@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
-import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
-import { notificationIdFor } from '#adapter-kit';
 import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
 import { checkPage, launchBrowser, newContext, watchConsole } from './support/browser.js';
 import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
 import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
+import { contactFromPoliceNotice } from './support/police-contacts.js';
 import { policeNoticeAboutNewChild } from './support/police-notices.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
 
@@ -21,18 +20,7 @@ let browser: Browser;
 /** A police notice about a new child; resolves to its contact's id and number. */
 async function newContact(index: number): Promise<{ id: string; number: string; child: string }> {
   const notice = policeNoticeAboutNewChild(index);
-  await request(police.url).post('/notifications').set(force.headers).send(notice).expect(202);
-  const notificationId = notificationIdFor('police', '01', notice.policeReference);
-  const id = await waitFor('the notice to make a contact', () =>
-    withDatabase(async (db) => (await db.query('SELECT contact_id FROM contact_notification WHERE notification_id = $1', [notificationId])).rows[0]?.contact_id as string | undefined),
-  );
-  // The hub's deadline watcher gives it its decision deadline.
-  const number = await waitFor('the contact to have a deadline', () =>
-    withDatabase(async (db) => {
-      const row = (await db.query('SELECT number, decision_due_at FROM contact WHERE id = $1', [id])).rows[0];
-      return row?.decision_due_at ? String(row.number) : undefined;
-    }),
-  );
+  const { id, number } = await contactFromPoliceNotice(police.url, force, notice);
   return { id, number, child: notice.children[0].forename };
 }
 

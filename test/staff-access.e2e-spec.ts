@@ -67,6 +67,8 @@ beforeAll(async () => {
       OIDC_ISSUER: oidcIssuer,
       OIDC_AUDIENCE,
       OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+      // A claim of the council's own naming, to show the team is read from the configured claim.
+      OIDC_TEAM_CLAIM: 'mash_team',
       SIGN_IN_LOCKOUT_SECONDS: '600',
       STAFF_REFRESH_REUSE_GRACE_SECONDS: '2',
       // Refusals reach the audit trail counted, a window at a time: a short one, so the tests need not wait.
@@ -240,6 +242,42 @@ describe('bearer tokens', () => {
     expect(wrongAudience.body.message).toMatch(/aud claim is not accepted/);
     const expired = await contacts(await oidcToken({ roles: ['screener'] }, { expiresIn: '-1m' })).expect(401);
     expect(expired.body.message).toMatch(/expired/);
+  });
+});
+
+describe('the team of whoever decides', () => {
+  it("is recorded on the decision: a built-in account's own team, the council's from OIDC_TEAM_CLAIM, and none when the claim is another or blank", async () => {
+    const signedIn = await login('sam.screener', DEVELOPMENT_PASSWORD).expect(200);
+    expect(signedIn.body.staff).toMatchObject({ username: 'sam.screener', team: 'MASH North' });
+    const deciders: [string, string, string | null][] = [
+      ['built-in account', signedIn.body.accessToken, 'MASH North'],
+      ['council, configured claim', await oidcToken({ sub: 'oidc-team-1', roles: ['screener'], mash_team: '  MASH East ' }), 'MASH East'],
+      ['council, another claim', await oidcToken({ sub: 'oidc-team-2', roles: ['screener'], team: 'MASH West' }), null],
+      ['council, blank claim', await oidcToken({ sub: 'oidc-team-3', roles: ['screener'], mash_team: '   ' }), null],
+      ['council, over-long claim', await oidcToken({ sub: 'oidc-team-4', roles: ['screener'], mash_team: 'T'.repeat(101) }), null],
+    ];
+    for (const [what, token, team] of deciders) {
+      const childId = randomUUID();
+      const contactId = randomUUID();
+      await withDatabase(async (db) => {
+        await db.query("INSERT INTO child (id, given_name, family_name, normalised_name) VALUES ($1, 'Tia', 'Team', 'tia team')", [childId]);
+        await db.query(
+          `INSERT INTO contact (id, child_id, status, sender_urgency, received_at, last_notification_at, notification_count)
+           VALUES ($1, $2, 'awaiting_screening', 'green', now(), now(), 0)`,
+          [contactId, childId],
+        );
+      });
+      const as = { authorization: `Bearer ${token}` };
+      await request(hub.url).post(`/api/contacts/${contactId}/screening`).set(as).expect(201);
+      await request(hub.url).post(`/api/contacts/${contactId}/rag`).set(as).send({ rag: 'green', reason: 'School already supporting.' }).expect(201);
+      await request(hub.url)
+        .post(`/api/contacts/${contactId}/decision`)
+        .set(as)
+        .send({ outcome: 'early_help', primaryNeed: 'N1', levelOfNeed: 2, rationale: 'Family agree to early help; no statutory threshold met.' })
+        .expect(201);
+      const [decision] = (await withDatabase((db) => db.query('SELECT decided_by_team FROM contact_decision WHERE contact_id = $1', [contactId]))).rows;
+      expect(`${what}: ${decision.decided_by_team}`).toBe(`${what}: ${team}`);
+    }
   });
 });
 

@@ -71,6 +71,18 @@ describe('every page, for every role', () => {
       'POST /contacts/:id/screening': { path: `/contacts/${contactId}/screening`, form: {}, status: 303 },
       'GET /contacts/:id/rag': { path: `/contacts/${contactId}/rag`, status: 200 },
       'POST /contacts/:id/rag': { path: `/contacts/${contactId}/rag`, form: { rag: 'amber', reason: 'The matrix of pages and roles.' }, status: 303 },
+      'GET /sign-off': { path: '/sign-off', status: 200 },
+      // A closed contact: nothing awaits sign-off, and the page says so (after the redirect, for the acts).
+      'GET /sign-off/:contactId': { path: `/sign-off/${contactId}`, status: 200 },
+      'POST /sign-off/:contactId': { path: `/sign-off/${contactId}`, form: {}, status: 303 },
+      'POST /sign-off/:contactId/return': { path: `/sign-off/${contactId}/return`, form: { reason: 'The matrix of pages and roles.' }, status: 303 },
+      'GET /alerts': { path: '/alerts', status: 200 },
+      // No such alert: allowed roles hear it is not there.
+      'POST /alerts/:id/resolve': { path: `/alerts/${childId}/resolve`, form: {}, status: 404 },
+      // Consent is not refused: the form is not offered, and posting it is refused by the consent rules.
+      'GET /contacts/:id/consent/override': { path: `/contacts/${contactId}/consent/override`, status: 200 },
+      'POST /contacts/:id/consent/override': { path: `/contacts/${contactId}/consent/override`, form: { justification: 'A written safeguarding justification for the matrix.' }, status: 303 },
+      'GET /timeliness': { path: '/timeliness', status: 200 },
       'GET /contacts/:id/information-requests/new': { path: `/contacts/${contactId}/information-requests/new`, status: 200 },
       // A closed contact: refused by the lifecycle, said on the contact page after the redirect.
       'POST /contacts/:id/information-requests': {
@@ -148,7 +160,7 @@ describe('every page, for every role', () => {
       }
     }
     // Nothing a refused role posted reached the contact.
-    for (const table of ['rag_change', 'information_request', 'contact_decision']) {
+    for (const table of ['rag_change', 'information_request', 'contact_decision', 'consent_record']) {
       expect(`${table}: ${(await withDatabase((db) => db.query(`SELECT count(*)::int AS n FROM ${table} WHERE contact_id = $1`, [contactId]))).rows[0].n}`).toBe(`${table}: 0`);
     }
   }, 60_000);

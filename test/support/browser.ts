@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEVELOPMENT_PASSWORD } from '../../apps/hub/src/access/staff-accounts.js';
 
 /** Debian's Chromium: the tests drive the real browser, never one downloaded at run time. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -74,4 +75,20 @@ export function watchConsole(page: Page): string[] {
 
 export async function newContext(browser: Browser): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+}
+
+/**
+ * A new browser signed in with a development account: it opens `path`, is sent to sign in, and is
+ * brought back. The page, and what its console reports (see watchConsole).
+ */
+export async function signedInAt(browser: Browser, base: string, username: string, path: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(`${base}${path}`);
+  await page.fill('#username', username);
+  await page.fill('#password', DEVELOPMENT_PASSWORD);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(`${base}${path}`);
+  return { context, page, problems };
 }

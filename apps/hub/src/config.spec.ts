@@ -33,6 +33,15 @@ describe('hub configuration', () => {
     expect(problems).toMatch(/^AUDIT_SIGNING_KEY=.*required in production/m);
   });
 
+  it('reads the team from the claim OIDC_TEAM_CLAIM names (team when unset or empty), and refuses a name that is no claim', () => {
+    expect(loadConfig(HubConfig, { MASH_ENV: 'development' }).OIDC_TEAM_CLAIM).toBe('team');
+    expect(loadConfig(HubConfig, { MASH_ENV: 'development', OIDC_TEAM_CLAIM: 'https://council.example/claims/mash_team' }).OIDC_TEAM_CLAIM).toBe('https://council.example/claims/mash_team');
+    expect(loadConfig(HubConfig, { MASH_ENV: 'development', OIDC_TEAM_CLAIM: '' }).OIDC_TEAM_CLAIM).toBe('team');
+    for (const bad of ['mash team', 'x'.repeat(201)]) {
+      expect(() => loadConfig(HubConfig, { MASH_ENV: 'development', OIDC_TEAM_CLAIM: bad })).toThrow(/OIDC_TEAM_CLAIM.*must name a claim/);
+    }
+  });
+
   it('needs the audience and key set URL with an OIDC issuer', () => {
     expect(() => loadConfig(HubConfig, { MASH_ENV: 'development', OIDC_ISSUER: 'https://login.council.example' })).toThrow(/OIDC_AUDIENCE[\s\S]*OIDC_JWKS_URL/);
   });

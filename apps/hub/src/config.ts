@@ -187,6 +187,11 @@ export class HubConfig extends ServiceConfig {
   @IsString()
   OIDC_NAME_CLAIM: string = 'preferred_username';
 
+  /** The claim holding the person's MASH team (a string); the timeliness figures are given per team. Without it a person has no team. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:/-]{1,200}$/, { message: '$property must name a claim: 1 to 200 letters, digits or _ . : / -' })
+  OIDC_TEAM_CLAIM: string = 'team';
+
   /** The staff pages' OpenID Connect client, for signing in at OIDC_ISSUER (authorization code with PKCE); without it only built-in accounts sign in there. */
   @IsOptional()
   @IsString()

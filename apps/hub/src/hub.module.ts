@@ -93,6 +93,8 @@ export class HubModule implements OnApplicationShutdown {
         DeadLetterStore,
         DeadLetterDesk,
         AuditVerification,
+        AlertDesk,
+        Timeliness,
       ],
       imports: [TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)), TerminusModule, AuditTrailModule, AuditorApiModule, WebModule],
       controllers: [AuthController, AuditVerificationController, ContactsController, SharingController, ScreeningController, AllocationsController, TimelinessController, DeadLettersController, OutboxController, HealthController, NotificationIntakeHandler, PartnerAccessRefusedHandler, InboxActivityHandler, AlertsController, InformationRequestsController, InformationAnswerHandler, IdentityController],

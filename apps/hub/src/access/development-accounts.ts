@@ -23,6 +23,8 @@ export class DevelopmentAccounts implements OnApplicationBootstrap {
         createStaffAccount(manager, this.audit, { ...account, password: DEVELOPMENT_PASSWORD }, 'development-seed'),
       );
       if (created) this.logger.warn({ message: 'created a development account', username: account.username });
+      // Accounts created before staff had teams get theirs; a team set since is left alone.
+      else if (account.team) await this.dataSource.query('UPDATE staff_account SET team = $2 WHERE username = $1 AND team IS NULL', [account.username, account.team]);
     }
   }
 }

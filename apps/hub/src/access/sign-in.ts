@@ -16,7 +16,7 @@ export interface SignedIn {
   expiresIn: number;
   refreshToken: string;
   refreshExpiresIn: number;
-  staff: { id: string; username: string; roles: string[] };
+  staff: { id: string; username: string; roles: string[]; team: string | null };
 }
 
 const WRONG = 'The username or password is wrong';
@@ -184,7 +184,7 @@ export class SignIn {
       expiresIn: this.config.STAFF_ACCESS_TOKEN_TTL_SECONDS,
       refreshToken,
       refreshExpiresIn: this.config.STAFF_REFRESH_TOKEN_TTL_SECONDS,
-      staff: { id: account.id, username: account.username, roles: account.roles },
+      staff: { id: account.id, username: account.username, roles: account.roles, team: account.team },
     };
   }
 

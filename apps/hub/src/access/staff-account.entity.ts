@@ -14,6 +14,10 @@ export class StaffAccount {
   @Column('varchar', { array: true, length: 20 })
   roles!: StaffRole[];
 
+  /** The MASH team the person works in; decisions they record count toward it in the timeliness figures. */
+  @Column('varchar', { length: 100, nullable: true })
+  team!: string | null;
+
   /** argon2id, PHC string format. */
   @Column('varchar', { name: 'password_hash', length: 200 })
   passwordHash!: string;

@@ -6,9 +6,10 @@ import { StaffAccount } from './staff-account.entity.js';
 import type { StaffRole } from './staff.js';
 
 /** Development sign-ins, documented in the README; never created when MASH_ENV is production. */
-export const DEVELOPMENT_ACCOUNTS: { username: string; roles: StaffRole[] }[] = [
-  { username: 'sam.screener', roles: ['screener'] },
-  { username: 'meg.manager', roles: ['manager'] },
+export const DEVELOPMENT_ACCOUNTS: { username: string; roles: StaffRole[]; team?: string }[] = [
+  // Two MASH teams, so the timeliness figures per team have something to show.
+  { username: 'sam.screener', roles: ['screener'], team: 'MASH North' },
+  { username: 'meg.manager', roles: ['manager'], team: 'MASH South' },
   { username: 'ada.auditor', roles: ['auditor'] },
   { username: 'al.admin', roles: ['admin'] },
 ];
@@ -18,7 +19,7 @@ export const DEVELOPMENT_PASSWORD = 'development only';
 export async function createStaffAccount(
   manager: EntityManager,
   audit: AuditTrail,
-  account: { username: string; roles: StaffRole[]; password: string },
+  account: { username: string; roles: StaffRole[]; password: string; team?: string },
   createdBy: string,
 ): Promise<boolean> {
   const problem = passwordProblem(account.password);
@@ -34,6 +35,7 @@ export async function createStaffAccount(
       id,
       username: account.username,
       roles: account.roles,
+      team: account.team ?? null,
       passwordHash: await hashPassword(account.password),
       failedSignIns: 0,
       lockedUntil: null,
@@ -48,7 +50,7 @@ export async function createStaffAccount(
     action: 'account.created',
     subject: { type: 'staff_account', id },
     purpose: 'access control',
-    details: { username: account.username, roles: account.roles },
+    details: { username: account.username, roles: account.roles, ...(account.team && { team: account.team }) },
   });
   return true;
 }

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayl
 import { randomBytes } from 'node:crypto';
 import { HubConfig } from '../config.js';
 import { productionOrDevelopmentSecret } from '../development-secret.js';
-import { STAFF_ROLES, type StaffMember, type StaffRole } from './staff.js';
+import { STAFF_ROLES, teamFrom, type StaffMember, type StaffRole } from './staff.js';
 
 /** The hub's own tokens say they come from here. */
 export const HUB_ISSUER = 'urn:mash:hub';
@@ -49,8 +49,8 @@ export class StaffTokens {
     this.oidcKeys = config.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(config.OIDC_JWKS_URL)) : undefined;
   }
 
-  async issue(account: { id: string; username: string; roles: StaffRole[] }): Promise<string> {
-    return new SignJWT({ roles: account.roles, preferred_username: account.username })
+  async issue(account: { id: string; username: string; roles: StaffRole[]; team: string | null }): Promise<string> {
+    return new SignJWT({ roles: account.roles, preferred_username: account.username, ...(account.team && { team: account.team }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(HUB_ISSUER)
       .setAudience(HUB_AUDIENCE)
@@ -70,7 +70,7 @@ export class StaffTokens {
     try {
       if (issuer === HUB_ISSUER) {
         const { payload } = await jwtVerify(token, this.secret, { issuer: HUB_ISSUER, audience: HUB_AUDIENCE, algorithms: ['HS256'] });
-        return this.member(payload, HUB_ISSUER, 'preferred_username', 'roles');
+        return this.member(payload, HUB_ISSUER, { name: 'preferred_username', roles: 'roles', team: 'team' });
       }
       const oidcIssuer = this.config.OIDC_ISSUER;
       if (this.oidcKeys && oidcIssuer && issuer === oidcIssuer) {
@@ -79,7 +79,7 @@ export class StaffTokens {
           audience: this.config.OIDC_AUDIENCE,
           algorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'],
         });
-        return this.member(payload, oidcIssuer, this.config.OIDC_NAME_CLAIM, this.config.OIDC_ROLES_CLAIM);
+        return this.member(payload, oidcIssuer, { name: this.config.OIDC_NAME_CLAIM, roles: this.config.OIDC_ROLES_CLAIM, team: this.config.OIDC_TEAM_CLAIM });
       }
     } catch (error) {
       if (error instanceof TokenRefusedError) throw error;
@@ -88,15 +88,15 @@ export class StaffTokens {
     throw new TokenRefusedError("the token's issuer is not accepted", `tokens from issuer ${JSON.stringify(issuer?.slice(0, 200) ?? null)} are not accepted`);
   }
 
-  private member(payload: JWTPayload, issuer: string, nameClaim: string, rolesClaim: string): StaffMember {
+  private member(payload: JWTPayload, issuer: string, claims: { name: string; roles: string; team: string }): StaffMember {
     if (!payload.sub) throw new TokenRefusedError('the token names no subject');
     // The subject is the actor id in the audit trail (OpenID Connect allows 255 characters).
     if (payload.sub.length > MAX_SUBJECT_LENGTH) throw new TokenRefusedError(`the token's subject is longer than ${MAX_SUBJECT_LENGTH} characters`);
-    const claimed = payload[rolesClaim];
+    const claimed = payload[claims.roles];
     const roles = (Array.isArray(claimed) ? claimed : [claimed]).filter((r): r is StaffRole => STAFF_ROLES.includes(r as StaffRole));
-    if (!roles.length) throw new TokenRefusedError(`the token carries no MASH role in its ${rolesClaim} claim`);
-    const name = typeof payload[nameClaim] === 'string' ? (payload[nameClaim] as string) : payload.sub;
-    return { id: payload.sub, name, roles, issuer };
+    if (!roles.length) throw new TokenRefusedError(`the token carries no MASH role in its ${claims.roles} claim`);
+    const name = typeof payload[claims.name] === 'string' ? (payload[claims.name] as string) : payload.sub;
+    return { id: payload.sub, name, roles, issuer, team: teamFrom(payload[claims.team]) };
   }
 }
 

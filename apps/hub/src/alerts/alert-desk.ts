@@ -12,12 +12,17 @@ interface AlertRow {
   kind: AlertView['kind'];
   audience: AlertAudience;
   contact_id: string | null;
+  contact_number: string | null;
   share_id: string | null;
   message: string;
   raised_at: Date;
   resolved_at: Date | null;
   resolved_by_name: string | null;
 }
+
+/** An alert's columns, with its contact's number so a list can name the contact without reading it. */
+const ALERT_COLUMNS = `id, kind, audience, contact_id, (SELECT number::text FROM contact WHERE contact.id = alert.contact_id) AS contact_number,
+  share_id, message, raised_at, resolved_at, resolved_by_name`;
 
 /** The audiences a member of staff may see: a manager sees the screeners' alerts too. */
 export function audiencesOf(staff: StaffMember): AlertAudience[] {
@@ -50,7 +55,7 @@ export class AlertDesk {
         after = 'AND (raised_at, id) < (SELECT raised_at, id FROM alert WHERE id = $3)';
       }
       const rows = (await manager.query(
-        `SELECT id, kind, audience, contact_id, share_id, message, raised_at, resolved_at, resolved_by_name
+        `SELECT ${ALERT_COLUMNS}
            FROM alert
           WHERE resolved_at IS NULL AND audience = ANY($1::text[]) ${after}
           ORDER BY raised_at DESC, id DESC
@@ -76,7 +81,7 @@ export class AlertDesk {
   resolve(id: string, staff: StaffMember): Promise<AlertView> {
     return this.dataSource.transaction(async (manager) => {
       const [alert] = (await manager.query(
-        'SELECT id, kind, audience, contact_id, share_id, message, raised_at, resolved_at, resolved_by_name FROM alert WHERE id = $1 FOR UPDATE',
+        `SELECT ${ALERT_COLUMNS} FROM alert WHERE id = $1 FOR UPDATE`,
         [id],
       )) as AlertRow[];
       if (!alert) throw new NotFoundException(`No alert with id ${id}`);
@@ -85,7 +90,7 @@ export class AlertDesk {
       const actor = staffActor(staff);
       const [resolved] = (await manager.query(
         `UPDATE alert SET resolved_at = now(), resolved_by_id = $2, resolved_by_name = $3 WHERE id = $1
-         RETURNING id, kind, audience, contact_id, share_id, message, raised_at, resolved_at, resolved_by_name`,
+         RETURNING ${ALERT_COLUMNS}`,
         [id, actor.id, staff.name],
       )) as [AlertRow[], number];
       await this.audit.record(manager, {
@@ -106,6 +111,7 @@ function toView(row: AlertRow): AlertView {
     kind: row.kind,
     audience: row.audience,
     contactId: row.contact_id,
+    contactNumber: row.contact_number,
     shareId: row.share_id,
     message: row.message,
     raisedAt: row.raised_at.toISOString(),

@@ -31,6 +31,7 @@ export class AlertView {
   kind!: AlertKind;
   @ApiProperty({ enum: ALERT_AUDIENCES }) audience!: AlertAudience;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) contactId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The contact’s short number, e.g. 1042' }) contactNumber!: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) shareId!: string | null;
   @ApiProperty({ description: 'What happened and what to do; the contact holds the personal details' }) message!: string;
   @ApiProperty() raisedAt!: string;

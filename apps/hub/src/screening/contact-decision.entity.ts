@@ -41,6 +41,10 @@ export class ContactDecision {
   @Column('varchar', { name: 'decided_by_name', length: 200 })
   decidedByName!: string;
 
+  /** The decider's team when they decided, so the timeliness figures stay as they were if the person moves team. */
+  @Column('varchar', { name: 'decided_by_team', length: 100, nullable: true })
+  decidedByTeam!: string | null;
+
   @Column('timestamptz', { name: 'decided_at' })
   decidedAt!: Date;
 

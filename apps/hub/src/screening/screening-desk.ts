@@ -88,11 +88,11 @@ export class ScreeningDesk {
       if (!contact.rag) throw new ConflictException('Cannot record a decision: set the RAG first, with its reason.');
       const id = randomUUID();
       await manager.query(
-        `INSERT INTO contact_decision (id, contact_id, outcome, primary_need, level_of_need, rationale, decided_by_id, decided_by_name, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-        [id, contact.id, input.outcome, input.primaryNeed, input.levelOfNeed, input.rationale.trim(), staff.id, staff.name],
+        `INSERT INTO contact_decision (id, contact_id, outcome, primary_need, level_of_need, rationale, decided_by_id, decided_by_name, decided_by_team, decided_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
+        [id, contact.id, input.outcome, input.primaryNeed, input.levelOfNeed, input.rationale.trim(), staff.id, staff.name, staff.team ?? null],
       );
-      await this.audit.record(manager, contactEvent(staffActor(staff), 'decision.recorded', contact, 'screening', { decisionId: id, outcome: input.outcome, primaryNeed: input.primaryNeed, levelOfNeed: input.levelOfNeed }));
+      await this.audit.record(manager, contactEvent(staffActor(staff), 'decision.recorded', contact, 'screening', { decisionId: id, outcome: input.outcome, primaryNeed: input.primaryNeed, levelOfNeed: input.levelOfNeed, team: staff.team ?? null }));
       await this.lifecycle.apply(manager, contact, 'record_decision', staffActor(staff), { decisionId: id });
     });
   }

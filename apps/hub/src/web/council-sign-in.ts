@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import * as oidc from 'openid-client';
 import type { DataSource } from 'typeorm';
 import { staffActor } from '../access/staff-actor.js';
-import { STAFF_ROLES, type StaffMember, type StaffRole } from '../access/staff.js';
+import { STAFF_ROLES, teamFrom, type StaffMember, type StaffRole } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
 
@@ -17,7 +17,7 @@ export interface CouncilSignInStart {
 /**
  * Signing in to the staff pages at the council's OpenID Connect provider: the authorization
  * code flow with PKCE (S256), state and nonce, from the issuer's discovery document. The
- * person's MASH roles come from the same claim the API reads (OIDC_ROLES_CLAIM).
+ * person's MASH roles and team come from the same claims the API reads (OIDC_ROLES_CLAIM, OIDC_TEAM_CLAIM).
  */
 @Injectable()
 export class CouncilSignIn {
@@ -83,7 +83,13 @@ export class CouncilSignIn {
     const roles = (Array.isArray(given) ? given : [given]).filter((role): role is StaffRole => STAFF_ROLES.includes(role as StaffRole));
     const named = claims[this.config.OIDC_NAME_CLAIM];
     if (claims.sub.length > 500) throw new UnauthorizedException('Your council account’s subject is longer than 500 characters, so MASH cannot record who you are.');
-    const staff: StaffMember = { id: claims.sub, name: typeof named === 'string' && named ? named : claims.sub, roles, issuer: this.config.OIDC_ISSUER! };
+    const staff: StaffMember = {
+      id: claims.sub,
+      name: typeof named === 'string' && named ? named : claims.sub,
+      roles,
+      issuer: this.config.OIDC_ISSUER!,
+      team: teamFrom(claims[this.config.OIDC_TEAM_CLAIM]),
+    };
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, {
         actor: staffActor(staff),

@@ -250,3 +250,19 @@ export class DecisionForm {
   @Matches(SAYS_SOMETHING, { message: 'Enter the reasons for the decision' })
   rationale!: string;
 }
+
+/** Returning a decision to the screener: the same rules as the API's ReturnDecisionInput, in words for the page. */
+export class ReturnDecisionForm {
+  @IsString({ message: 'Enter what the screener should look at again' })
+  @Length(5, 2000, { message: 'Enter what the screener should look at again, in at least 5 characters (at most 2,000)' })
+  @Matches(SAYS_SOMETHING, { message: 'Enter what the screener should look at again' })
+  reason!: string;
+}
+
+/** A manager's override of refused consent: the same rules as the API's ConsentOverrideInput. */
+export class ConsentOverrideForm {
+  @IsString({ message: 'Enter the safeguarding justification for sharing without consent' })
+  @Length(20, 4000, { message: 'Enter the safeguarding justification for sharing without consent, in at least 20 characters (at most 4,000)' })
+  @Matches(SAYS_SOMETHING, { message: 'Enter the safeguarding justification for sharing without consent' })
+  justification!: string;
+}

@@ -45,9 +45,10 @@ export class FormRefused extends ForbiddenException {
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** Where sign-in may send someone back to: the staff pages, never another site or an arbitrary path. */
 const RETURN_PATHS = [
-  new RegExp(`^/contacts/${UUID}(/rag|/decision|/information-requests/new)?$`),
+  new RegExp(`^/contacts/${UUID}(/rag|/decision|/information-requests/new|/consent/override)?$`),
   new RegExp(`^/possible-matches(/${UUID})?$`),
-  /^\/contacts$/,
+  /^\/(contacts|alerts|timeliness)$/,
+  new RegExp(`^/sign-off(/${UUID})?$`),
   new RegExp(`^/audit(/shares|/verification|/children/${UUID})?$`),
   /^\/admin(\/partners|\/dead-letters(\/[a-z-]{1,60})?)?$/,
   /^\/$/,

@@ -23,6 +23,11 @@ describe('where sign-in may send someone back to', () => {
     '/admin/partners',
     '/admin/dead-letters',
     '/admin/dead-letters/hub-intake-police',
+    '/sign-off',
+    '/sign-off/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21',
+    '/alerts',
+    '/timeliness?from-day=2&from-month=3&from-year=2026&to-day=8&to-month=3&to-year=2026',
+    '/contacts/3f6c1d2e-8a4b-4c1f-9e2d-7b5a6c4d3e21/consent/override',
   ])('takes the staff page %s', (path) => expect(safeReturnPath(path)).toBe(path));
 
   it.each([

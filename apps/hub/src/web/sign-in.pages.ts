@@ -102,7 +102,7 @@ export class SignInPages {
       }
       throw error;
     }
-    const staff: StaffMember = { id: signedIn.staff.id, name: signedIn.staff.username, roles: signedIn.staff.roles as StaffRole[], issuer: HUB_ISSUER };
+    const staff: StaffMember = { id: signedIn.staff.id, name: signedIn.staff.username, roles: signedIn.staff.roles as StaffRole[], issuer: HUB_ISSUER, team: signedIn.staff.team };
     await this.startSession(request, response, staff, { refreshToken: signedIn.refreshToken });
     response.redirect(303, returnTo || homeOf(staff));
   }

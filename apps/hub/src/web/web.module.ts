@@ -2,6 +2,7 @@ import { Inject, Injectable, Module, type MiddlewareConsumer, type NestMiddlewar
 import type { NextFunction, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { AuditorApiModule } from '../audit/auditor/auditor-api.module.js';
+import { SignOffQueue } from '../screening/sign-off-queue.js';
 import { HubConfig } from '../config.js';
 import { PartnerCredentialDesk } from '../operations/partner-credential-desk.js';
 import { AdminPages } from './admin.pages.js';
@@ -9,6 +10,7 @@ import { AuditorPages } from './auditor.pages.js';
 import { ContactPages } from './contact.pages.js';
 import { CouncilSignIn } from './council-sign-in.js';
 import { IdentityPages } from './identity.pages.js';
+import { ManagerPages } from './manager.pages.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
 import { PageGuard } from './page-policy.js';
@@ -52,8 +54,8 @@ export class PageHeaders implements NestMiddleware {
 /** The staff pages: server-rendered GOV.UK Design System pages over the hub's services. */
 @Module({
   imports: [AuditorApiModule],
-  controllers: [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages],
-  providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash, PartnerCredentialDesk],
+  controllers: [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages],
+  providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash, PartnerCredentialDesk, SignOffQueue],
 })
 export class WebModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
@@ -62,4 +64,4 @@ export class WebModule implements NestModule {
 }
 
 /** The page controllers, for the page access test. */
-export const PAGE_CONTROLLERS = [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages];
+export const PAGE_CONTROLLERS = [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages];

@@ -12,6 +12,7 @@ import { Screening1763884800080 } from './1763884800080-screening.js';
 import { InformationRequests1763884800085 } from './1763884800085-information-requests.js';
 import { ChildIdentity1763884800090 } from './1763884800090-child-identity.js';
 import { ContactQueueDeadlineAgency1763884800100 } from './1763884800100-contact-queue-deadline-agency.js';
+import { StaffTeams1763884800110 } from './1763884800110-staff-teams.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   InformationRequests1763884800085,
   ChildIdentity1763884800090,
   ContactQueueDeadlineAgency1763884800100,
+  StaffTeams1763884800110,
 ];
