@@ -69,6 +69,26 @@ describe('the screeners’ queue (Postgres)', () => {
 
   const idsInOrder = (sql: string, params: unknown[] = []) => withDatabase(async (db) => (await db.query(sql, params)).rows.map((r: { id: string }) => r.id));
 
+  it('shows a contact as one moment: a change committing while it is read is shown whole, not half', async () => {
+    await seedContacts(1);
+    const id = (await idsInOrder('SELECT id FROM contact'))[0];
+    const shown = await withDatabase(async (writer) => {
+      // A change to the contact under its row lock, as the lifecycle makes every change, not yet committed.
+      await writer.query('BEGIN');
+      await writer.query("UPDATE contact SET status = 'in_screening' WHERE id = $1", [id]);
+      const reading = queries.get(id, screener);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await writer.query(
+        `INSERT INTO rag_change (id, contact_id, from_rag, to_rag, reason, changed_by_id, changed_by_name, changed_at) VALUES (gen_random_uuid(), $1, NULL, 'red', 'Injury seen by the school nurse.', 'sam', 'sam.screener', now())`,
+        [id],
+      );
+      await writer.query('COMMIT');
+      return reading;
+    });
+    // Read after the change: its status and its RAG history together, never one without the other.
+    expect(shown).toMatchObject({ status: 'in_screening', ragHistory: [{ to: 'red', reason: 'Injury seen by the school nurse.' }] });
+  });
+
   it('pages newest first after the last contact shown: every contact once, ties and microseconds included, whatever arrives meanwhile', async () => {
     await seedContacts(50);
     const { seen, pages } = await everyPage({ status: 'open', sort: 'newest', pageSize: 7 }, async (page) => {

@@ -58,6 +58,10 @@ export class ContactQueries {
 
   get(id: string, viewer: StaffMember): Promise<ContactDetail | null> {
     return this.dataSource.transaction(async (manager) => {
+      // Every change to a contact is made under its row lock (ContactLifecycle, intake's join): holding
+      // it shared while reading shows the contact as of one moment, never a status from before a change
+      // beside a timeline from after it. A writer waits only the few milliseconds of this read.
+      await manager.query('SELECT 1 FROM contact WHERE id = $1 FOR SHARE', [id]);
       const contact = await this.findOne(manager, id);
       if (!contact) return null;
       await this.audit.record(manager, {
