@@ -13,6 +13,7 @@ import {
 } from './support/environment.js';
 import { issueTestCredential } from './support/partner-credentials.js';
 import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
 import { policeNotice } from './support/police-notices.js';
 import { asStaff, staff } from './support/staff.js';
 
@@ -265,6 +266,17 @@ afterAll(async () => {
 });
 
 describe('searching the audit trail', () => {
+  it("finds a built-in account's acts by its username as well as by its id", async () => {
+    const login = await request(hub.url).post('/api/auth/login').send({ username: 'meg.manager', password: DEVELOPMENT_PASSWORD }).expect(200);
+    await request(hub.url).get('/api/contacts').set({ authorization: `Bearer ${login.body.accessToken}` }).expect(200);
+    const [{ id }] = (await withDatabase((db) => db.query("SELECT id::text FROM staff_account WHERE username = 'meg.manager'"))).rows;
+    const byName = await search({ actor: 'meg.manager' });
+    expect(byName.items.map((e) => [e.actorId, e.action])).toEqual([[id, 'login.succeeded'], [id, 'contacts.listed']]);
+    expect((await search({ actor: id })).items).toEqual(byName.items);
+    // A name no account has finds nothing, rather than failing.
+    expect((await search({ actor: 'nobody.here' })).items).toEqual([]);
+  });
+
   it('finds exactly the events matching each filter, oldest first', async () => {
     const cases: [Record<string, string>, string, unknown[]?][] = [
       [{ childId: ava.childId }, 'child_id = $1', [ava.childId]],

@@ -180,7 +180,10 @@ function filtered(manager: EntityManager, filters: NarrowedFilters): SelectQuery
     // No index serves details->>'recipient'; the OR makes this one scan the trail.
     builder.andWhere("(event.on_behalf_of = :agency OR event.details->>'recipient' = :agency)", { agency: filters.agency });
   }
-  if (filters.actor) builder.andWhere('event.actor_id = :actor', { actor: filters.actor });
+  if (filters.actor) {
+    // A built-in account is recorded by its id; auditors know it by its username.
+    builder.andWhere('event.actor_id IN (CAST(:actor AS varchar), (SELECT account.id::text FROM staff_account account WHERE account.username = CAST(:actor AS varchar)))', { actor: filters.actor });
+  }
   if (filters.action) builder.andWhere('event.action = :action', { action: filters.action });
   if (filters.actions) builder.andWhere('event.action IN (:...actions)', { actions: filters.actions });
   // Compared as Postgres instants, so an offset such as +01:00 and microseconds are honoured.

@@ -44,7 +44,7 @@ export class AuditEventFilters {
   @IsIn(AGENCIES)
   agency?: Agency;
 
-  @ApiPropertyOptional({ description: "Exactly this actor id: a member of staff's subject at their issuer (a built-in account's id), or an agency system such as police-adapter", maxLength: 500 })
+  @ApiPropertyOptional({ description: "Exactly this actor id: a member of staff's subject at their issuer (a built-in account's id, or its username), or an agency system such as police-adapter", maxLength: 500 })
   @IsOptional()
   @IsString()
   @Length(1, 500)
