@@ -142,6 +142,9 @@ describe('decision deadlines', () => {
       }));
     await waitFor('the escalation', async () => ((await escalations()).alerts ? true : undefined));
     expect((await detail(contactId)).decisionEscalatedAt).toEqual(expect.any(String));
+    // The manager reads the deadline as a time on the clock in England, not as ISO 8601.
+    const [{ message }] = (await withDatabase((db) => db.query(`SELECT message FROM alert WHERE kind = 'decision_overdue' AND contact_id = $1`, [contactId]))).rows;
+    expect(message).toMatch(/was due a decision at (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}\.$/);
 
     await hub.stop();
     await startHub();

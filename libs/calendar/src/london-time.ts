@@ -22,6 +22,16 @@ export interface LondonWallTime {
   weekday: number;
 }
 
+const spoken = new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/**
+ * The instant as staff read a time in a message, on the clock in England: "Wed, 1 Jul 2026, 15:00".
+ * For words people read; records and APIs keep ISO 8601.
+ */
+export function londonTimeInWords(instant: Date): string {
+  return spoken.format(instant);
+}
+
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** What a clock on a wall in England shows at the instant. */

@@ -2,6 +2,7 @@ import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } 
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { londonTimeInWords } from '#calendar';
 import { AuditTrail, type AuditRecord } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
 import { decoyHash, passwordMatches } from './passwords.js';
@@ -105,7 +106,7 @@ export class SignIn {
       subject: { type: 'staff_account', id: account.id },
       details: { reason, lockedUntil: lockedUntil.toISOString() },
     });
-    throw new HttpException(`This account is locked after repeated failed sign-ins until ${lockedUntil.toISOString()}`, HttpStatus.LOCKED);
+    throw new HttpException(`This account is locked after repeated failed sign-ins until ${londonTimeInWords(lockedUntil)}`, HttpStatus.LOCKED);
   }
 
   async refresh(refreshToken: string): Promise<SignedIn> {

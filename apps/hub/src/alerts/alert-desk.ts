@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { londonTimeInWords } from '#calendar';
 import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -86,7 +87,7 @@ export class AlertDesk {
       )) as AlertRow[];
       if (!alert) throw new NotFoundException(`No alert with id ${id}`);
       if (!audiencesOf(staff).includes(alert.audience)) throw new ForbiddenException(`Alerts for the ${alert.audience} are resolved by the MASH manager`);
-      if (alert.resolved_at) throw new ConflictException(`Alert ${id} was already resolved at ${alert.resolved_at.toISOString()}`);
+      if (alert.resolved_at) throw new ConflictException(`Alert ${id} was already resolved at ${londonTimeInWords(alert.resolved_at)}`);
       const actor = staffActor(staff);
       const [resolved] = (await manager.query(
         `UPDATE alert SET resolved_at = now(), resolved_by_id = $2, resolved_by_name = $3 WHERE id = $1

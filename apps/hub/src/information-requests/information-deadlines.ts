@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { londonTimeInWords } from '#calendar';
 import { hubActing, AuditTrail } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
 import { RecurringRound } from '../recurring-round.js';
@@ -77,7 +78,7 @@ export class InformationDeadlines implements OnApplicationBootstrap, OnApplicati
             alerts.map((alert) => alert.row.share_id),
             alerts.map(
               ({ row }) =>
-                `The information requested from ${row.recipient_agency} ${row.recipient_organisation} for contact ${row.number} was due at ${row.due_at.toISOString()} and has not been answered.`,
+                `The information requested from ${row.recipient_agency} ${row.recipient_organisation} for contact ${row.number} was due at ${londonTimeInWords(row.due_at)} and has not been answered.`,
             ),
           ],
         );

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Rag } from '#contracts';
+import { londonTimeInWords } from '#calendar';
 import { hubActing, AuditTrail } from '../audit/audit-trail.js';
 import { HubConfig } from '../config.js';
 import { UNFINISHED_CONTACT_SQL } from '../contacts/contact.entity.js';
@@ -108,7 +109,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
             now,
             alerts.map((alert) => alert.id),
             alerts.map((alert) => alert.row.id),
-            alerts.map(({ row }) => `Contact ${row.number} (${row.rag}, ${row.status.replaceAll('_', ' ')}) was due a decision at ${row.decision_due_at.toISOString()}.`),
+            alerts.map(({ row }) => `Contact ${row.number} (${row.rag}, ${row.status.replaceAll('_', ' ')}) was due a decision at ${londonTimeInWords(row.decision_due_at)}.`),
           ],
         );
         await this.audit.append(

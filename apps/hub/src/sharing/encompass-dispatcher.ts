@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SafeguardingNotification } from '#contracts';
-import { SchoolCalendar } from '#calendar';
+import { londonTimeInWords, SchoolCalendar } from '#calendar';
 import { notificationContent } from '#sharing';
 import type { AlertAudience, AlertKind } from '../alerts/alert.entity.js';
 import { AuditTrail, hubActing, type AuditRecord } from '../audit/audit-trail.js';
@@ -208,7 +208,7 @@ export class EncompassDispatcher implements OnApplicationBootstrap, OnApplicatio
           contactId: share.contact_id,
           childId: share.child_id,
           correlationId: share.correlation_id,
-          message: `An Operation Encompass notice to school ${share.recipient_organisation} was not acknowledged by its deadline (${share.due_at.toISOString()}). Make sure the school's key adult has it.`,
+          message: `An Operation Encompass notice to school ${share.recipient_organisation} was not acknowledged by its deadline (${londonTimeInWords(share.due_at)}). Make sure the school's key adult has it.`,
         });
         if (raised) events.push(raised);
       }
