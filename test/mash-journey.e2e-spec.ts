@@ -85,6 +85,13 @@ describe('a contact from a police notice to a signed-off decision, in the browse
 
     // Information is asked of the hospital trust.
     await page.click('a:has-text("Request information")');
+    // The organisations connected to the MASH are offered as the code is typed.
+    const offered = await page.locator('#connected-organisations option').evaluateAll((options) => options.map((option) => [(option as HTMLOptionElement).value, option.textContent]));
+    expect(offered).toEqual([
+      ['RJ1', 'Health: Example Hospitals EPR'],
+      ['01', 'Police: Exampleshire Police PPN'],
+    ]);
+    expect(await page.getAttribute('#organisation', 'list')).toBe('connected-organisations');
     await page.check('input[name="agency"][value="health"]');
     await page.fill('#organisation', 'RJ1');
     await page.fill('#question', QUESTION);

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Agency } from '#contracts';
-import { PartnerCredentialStore, type IssuedCredential, type PartnerCredential } from '#adapter-kit';
+import { PartnerCredentialStore, credentialStatus, type IssuedCredential, type PartnerCredential } from '#adapter-kit';
 import { staffActor } from '../access/staff-actor.js';
 import type { StaffMember } from '../access/staff.js';
 import { AuditTrail } from '../audit/audit-trail.js';
@@ -33,6 +33,22 @@ export class PartnerCredentialDesk {
   /** Every credential, or one agency's; never a secret or its hash. */
   list(agency?: Agency): Promise<PartnerCredential[]> {
     return this.store.list(agency);
+  }
+
+  /**
+   * The organisations that can collect from their inbox now (an active credential), each with its
+   * systems' names, by agency then code: whom a screener can usefully ask.
+   */
+  async connectedOrganisations(now = new Date()): Promise<{ agency: Agency; organisation: string; systems: string[] }[]> {
+    const connected = new Map<string, { agency: Agency; organisation: string; systems: string[] }>();
+    for (const credential of await this.store.list()) {
+      if (credentialStatus(credential, now) !== 'active') continue;
+      const key = `${credential.agency} ${credential.organisation}`;
+      const entry = connected.get(key) ?? { agency: credential.agency, organisation: credential.organisation, systems: [] };
+      if (!entry.systems.includes(credential.system)) entry.systems.push(credential.system);
+      connected.set(key, entry);
+    }
+    return [...connected.values()].sort((a, b) => a.agency.localeCompare(b.agency) || a.organisation.localeCompare(b.organisation));
   }
 
   get(id: string): Promise<PartnerCredential | null> {

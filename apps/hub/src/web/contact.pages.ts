@@ -13,6 +13,7 @@ import { sortOf } from '../contacts/contact-cursor.js';
 import { CONTACT_SORTS, CONTACT_STATUS_FILTERS, ListContactsQuery, RAG_FILTERS, REPEAT_FILTERS, type ContactDetail } from '../contacts/contact.dto.js';
 import type { InformationRequestsOutcome, InformationRequestView } from '../information-requests/information-request.dto.js';
 import { InformationRequests } from '../information-requests/information-requests.js';
+import { PartnerCredentialDesk } from '../operations/partner-credential-desk.js';
 import { ScreeningDesk } from '../screening/screening-desk.js';
 import { ContactSharing } from '../sharing/contact-sharing.js';
 import {
@@ -117,6 +118,7 @@ export class ContactPages {
     private readonly sharing: ContactSharing,
     private readonly desk: ScreeningDesk,
     private readonly requests: InformationRequests,
+    private readonly partners: PartnerCredentialDesk,
     private readonly flash: PageFlash,
     private readonly views: Views,
   ) {}
@@ -234,7 +236,7 @@ export class ContactPages {
   @Get(':id/information-requests/new')
   @Page(...Roles.mashRecords)
   async informationRequestForm(@Req() request: WebRequest, @Res() response: Response, @Param('id', CanonicalUuidPipe) id: string, @SignedInStaff() staff: StaffMember): Promise<void> {
-    this.renderInformationRequest(request, response, await this.contactOr404(id, staff), {}, null);
+    await this.renderInformationRequest(request, response, await this.contactOr404(id, staff), {}, null);
   }
 
   /** Through the sharing decision: a request it refuses is recorded as refused, and the page says why. */
@@ -318,10 +320,12 @@ export class ContactPages {
     this.renderForm(request, response, 'rag.njk', `${contact.rag ? 'Change' : 'Set'} the RAG for contact ${contact.number}`, contact, errors, status, { current: contact.rag, values });
   }
 
-  private renderInformationRequest(request: WebRequest, response: Response, contact: ContactDetail, values: Partial<InformationRequestForm>, errors: FormErrors | null, status = 200): void {
+  private async renderInformationRequest(request: WebRequest, response: Response, contact: ContactDetail, values: Partial<InformationRequestForm>, errors: FormErrors | null, status = 200): Promise<void> {
+    const connected = await this.partners.connectedOrganisations();
     this.renderForm(request, response, 'information-request.njk', `Request information for contact ${contact.number}`, contact, errors, status, {
       values,
       rag: contact.rag,
+      connected: connected.map((entry) => ({ organisation: entry.organisation, description: `${sentence(entry.agency)}: ${entry.systems.join(', ')}` })),
       agencies: AGENCIES.map((agency) => ({ value: agency, text: sentence(agency), checked: values.agency === agency })),
       codeHints: ORGANISATION_CODE_HINTS.map((hint) => ({ agency: sentence(hint.agency), name: hint.name, example: hint.example })),
     });
