@@ -156,7 +156,7 @@ describe('a contact from a police notice to a signed-off decision, in the browse
       ['contact.state_changed', 'sam.screener', 'sam.screener'],
       ['rag.changed', 'sam.screener', 'sam.screener'],
       ['information_request.sent', 'sam.screener', 'sam.screener'],
-      ['information_request.answered', 'health', ''],
+      ['information_request.answered', 'Example Hospitals EPR', ''],
       ['decision.recorded', 'sam.screener', 'sam.screener'],
       ['decision.signed_off', 'meg.manager', 'meg.manager'],
     ];

@@ -217,7 +217,8 @@ export class InformationRequests {
         `UPDATE information_request SET status = 'answered', answered_at = $2, answer = $3, answer_id = $4, answered_by_credential_id = $5, answered_by_system = $6 WHERE id = $1`,
         [request.id, new Date(message.answeredAt), message.answer, message.answerId, message.credentialId, message.system],
       );
-      const actor: Actor = { type: 'agency_system', id: message.credentialId, onBehalfOf: message.adapterAgency };
+      // Named by its system as well, so the timeline and the audit log say who answered, not only a credential's id.
+      const actor: Actor = { type: 'agency_system', id: message.credentialId, onBehalfOf: message.adapterAgency, name: message.system };
       await this.audit.record(manager, {
         actor,
         action: 'information_request.answered',
