@@ -48,11 +48,13 @@ async function seed(): Promise<void> {
        FROM generate_series(1, $1) AS i, LATERAL (SELECT timestamptz '2025-01-01' + i * interval '5 minutes' AS at) t`,
     [CONTACTS],
   );
-  // One in ten closed, the rest waiting for screening.
+  // One in ten closed, the rest waiting for screening. Each with its decision deadline, as the hub's
+  // deadline watcher would have set it, and the open ones not yet due: otherwise the watcher would spend
+  // the benchmark setting 100k deadlines and escalating 90k breaches, and the reads would measure that.
   await owner.query(
-    `INSERT INTO contact (id, child_id, status, rag, sender_urgency, received_at, last_notification_at, notification_count)
+    `INSERT INTO contact (id, child_id, status, rag, sender_urgency, received_at, last_notification_at, notification_count, decision_due_at, referring_agency)
      SELECT ${id('contact', 'i')}, ${id('child', 'i')}, CASE WHEN i % 10 = 0 THEN 'closed' ELSE 'awaiting_screening' END, NULL, 'amber',
-            at, at, 1
+            at, at, 1, CASE WHEN i % 10 = 0 THEN at + interval '1 day' ELSE now() + (i % 4320) * interval '1 minute' END, 'police'
        FROM generate_series(1, $1) AS i, LATERAL (SELECT timestamptz '2025-01-01' + i * interval '5 minutes' AS at) t`,
     [CONTACTS],
   );
