@@ -51,10 +51,13 @@ export class PageHeaders implements NestMiddleware {
   }
 }
 
+/** The page controllers: each page's headers come from PageHeaders; the page access test opens every one. */
+export const PAGE_CONTROLLERS = [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages];
+
 /** The staff pages: server-rendered GOV.UK Design System pages over the hub's services. */
 @Module({
   imports: [AuditorApiModule],
-  controllers: [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages],
+  controllers: PAGE_CONTROLLERS,
   providers: [WebSessions, Views, PageGuard, PageErrorsFilter, CouncilSignIn, PageHeaders, PageFlash, PartnerCredentialDesk, SignOffQueue],
 })
 export class WebModule implements NestModule {
@@ -62,6 +65,3 @@ export class WebModule implements NestModule {
     consumer.apply(PageHeaders).forRoutes(...PAGE_CONTROLLERS);
   }
 }
-
-/** The page controllers, for the page access test. */
-export const PAGE_CONTROLLERS = [SignInPages, ContactPages, IdentityPages, AuditorPages, AdminPages, ManagerPages];
