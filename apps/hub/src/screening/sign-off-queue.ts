@@ -38,24 +38,26 @@ export class SignOffQueue {
     private readonly audit: AuditTrail,
   ) {}
 
-  list(viewer: StaffMember): Promise<DecisionAwaitingSignOff[]> {
+  /** At most `limit`, the earliest deadline first; `more` when others wait beyond them. */
+  list(viewer: StaffMember, limit = SIGN_OFF_LIST_LIMIT): Promise<{ decisions: DecisionAwaitingSignOff[]; more: boolean }> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
+      const found = (await manager.query(
         `SELECT c.id AS contact_id, c.number::text AS number, coalesce(c.rag, c.sender_urgency) AS rag, c.received_at, c.decision_due_at,
                 d.id AS decision_id, d.outcome, d.primary_need, d.level_of_need, d.decided_by_id, d.decided_by_name, d.decided_by_team, d.decided_at
            FROM contact c JOIN contact_decision d ON d.contact_id = c.id AND d.returned_at IS NULL AND d.signed_off_at IS NULL
           WHERE c.status = 'awaiting_sign_off'
           ORDER BY c.decision_due_at NULLS LAST, c.received_at, c.id
           LIMIT $1`,
-        [SIGN_OFF_LIST_LIMIT],
+        [limit + 1],
       )) as SignOffRow[];
+      const rows = found.slice(0, limit);
       await this.audit.record(manager, {
         actor: staffActor(viewer),
         action: 'contacts.listed',
         purpose: 'screening',
         details: { filters: { status: 'awaiting_sign_off' }, contactIds: rows.map((row) => row.contact_id), decisionIds: rows.map((row) => row.decision_id) },
       });
-      return rows.map((row) => ({
+      const decisions = rows.map((row) => ({
         contactId: row.contact_id,
         number: row.number,
         rag: row.rag,
@@ -70,6 +72,7 @@ export class SignOffQueue {
         decidedByTeam: row.decided_by_team,
         decidedAt: row.decided_at.toISOString(),
       }));
+      return { decisions, more: found.length > limit };
     });
   }
 }

@@ -127,7 +127,8 @@ describe('the timeliness figures and the sign-off list (Postgres)', () => {
   });
 
   it('lists the contacts it counts as waiting past their deadline, and records who looked', async () => {
-    const waiting = await timeliness.waitingPastDeadline(manager);
+    const { contacts: waiting, more } = await timeliness.waitingPastDeadline(manager);
+    expect(more).toBe(false);
     expect(waiting).toEqual([
       { id: ids.late, number: expect.any(String), status: 'in_screening', rag: 'red', rated: false, decisionDueAt: '2026-03-01T13:00:00.000Z', screener: null },
     ]);
@@ -136,10 +137,22 @@ describe('the timeliness figures and the sign-off list (Postgres)', () => {
   });
 
   it('lists the decisions awaiting sign-off, the earliest deadline first, with who decided and their team', async () => {
-    const waiting = await signOffQueue.list(manager);
+    const { decisions: waiting, more } = await signOffQueue.list(manager);
+    expect(more).toBe(false);
     expect(waiting.map((decision) => decision.contactId)).toEqual([ids.waitingSooner, ids.waitingLater]);
     expect(waiting[0]).toMatchObject({ rag: 'red', outcome: 'early_help', primaryNeed: 'N1', levelOfNeed: 2, decidedById: 'meg', decidedByTeam: 'MASH South', decidedAt: '2026-03-05T12:00:00.000Z' });
     const [event] = (await withDatabase((db) => db.query("SELECT details FROM audit_event WHERE action = 'contacts.listed' ORDER BY sequence DESC LIMIT 1"))).rows;
     expect(event.details).toMatchObject({ filters: { status: 'awaiting_sign_off' }, contactIds: [ids.waitingSooner, ids.waitingLater] });
+  });
+
+  it('says when a list stops short, rather than leaving the rest unseen', async () => {
+    const signOff = await signOffQueue.list(manager, 1);
+    expect({ shown: signOff.decisions.map((decision) => decision.contactId), more: signOff.more }).toEqual({ shown: [ids.waitingSooner], more: true });
+    const [listed] = (await withDatabase((db) => db.query("SELECT details FROM audit_event WHERE action = 'contacts.listed' ORDER BY sequence DESC LIMIT 1"))).rows;
+    // Only what was shown is recorded as seen.
+    expect(listed.details.contactIds).toEqual([ids.waitingSooner]);
+    await seed({ name: 'later-late', status: 'in_screening', rag: 'amber', agency: 'police', receivedAt: '2026-03-02T09:00Z', dueAt: '2026-03-02T17:00Z' });
+    const pastDeadline = await timeliness.waitingPastDeadline(manager, 1);
+    expect({ shown: pastDeadline.contacts.map((contact) => contact.id), more: pastDeadline.more }).toEqual({ shown: [ids.late], more: true });
   });
 });

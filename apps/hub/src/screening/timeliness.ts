@@ -77,22 +77,26 @@ export class Timeliness {
     });
   }
 
-  /** The contacts the report counts as waiting past their deadline, the longest overdue first; the read is recorded. */
-  waitingPastDeadline(viewer: StaffMember): Promise<PastDeadlineContact[]> {
+  /**
+   * The contacts the report counts as waiting past their deadline, the longest overdue first, at most
+   * `limit` (`more` when there are others); the read is recorded.
+   */
+  waitingPastDeadline(viewer: StaffMember, limit = PAST_DEADLINE_LIST_LIMIT): Promise<{ contacts: PastDeadlineContact[]; more: boolean }> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
+      const found = (await manager.query(
         `SELECT id, number::text AS number, status, coalesce(rag, sender_urgency) AS rag, rag IS NOT NULL AS rated, decision_due_at, screener_name
            FROM contact WHERE ${WAITING_PAST_DEADLINE_SQL}
           ORDER BY decision_due_at, id LIMIT $1`,
-        [PAST_DEADLINE_LIST_LIMIT],
+        [limit + 1],
       )) as { id: string; number: string; status: ContactState; rag: Rag; rated: boolean; decision_due_at: Date; screener_name: string | null }[];
+      const rows = found.slice(0, limit);
       await this.audit.record(manager, {
         actor: staffActor(viewer),
         action: 'contacts.listed',
         purpose: 'timeliness',
         details: { filters: { waitingPastDeadline: true }, contactIds: rows.map((row) => row.id) },
       });
-      return rows.map((row) => ({
+      const contacts = rows.map((row) => ({
         id: row.id,
         number: row.number,
         status: row.status,
@@ -101,6 +105,7 @@ export class Timeliness {
         decisionDueAt: row.decision_due_at.toISOString(),
         screener: row.screener_name,
       }));
+      return { contacts, more: found.length > limit };
     });
   }
 }

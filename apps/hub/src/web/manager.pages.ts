@@ -13,8 +13,8 @@ import type { AlertAudience } from '../alerts/alert.entity.js';
 import type { ContactDetail } from '../contacts/contact.dto.js';
 import { ContactQueries } from '../contacts/contact-queries.js';
 import { ScreeningDesk } from '../screening/screening-desk.js';
-import { SignOffQueue } from '../screening/sign-off-queue.js';
-import { Timeliness } from '../screening/timeliness.js';
+import { SIGN_OFF_LIST_LIMIT, SignOffQueue } from '../screening/sign-off-queue.js';
+import { PAST_DEADLINE_LIST_LIMIT, Timeliness } from '../screening/timeliness.js';
 import { UNRECORDED_TEAM, type TimelinessGroup, type TimelinessReport } from '../screening/timeliness.dto.js';
 import { ContactSharing } from '../sharing/contact-sharing.js';
 import { onTimeChart } from './charts.js';
@@ -119,10 +119,12 @@ export class ManagerPages {
   @Get('sign-off')
   @Page(...Roles.signOff)
   async signOffList(@Req() request: WebRequest, @Res() response: Response, @SignedInStaff() staff: StaffMember): Promise<void> {
-    const waiting = await this.signOffQueue.list(staff);
+    const { decisions: waiting, more } = await this.signOffQueue.list(staff);
     this.views.render(request, response, 'sign-off-list.njk', {
       title: 'Decisions to sign off',
       flash: await this.flash.take(request),
+      more,
+      limit: SIGN_OFF_LIST_LIMIT,
       rows: waiting.map((decision) => ({
         ...decision,
         outcome: OUTCOME_WORDS[decision.outcome].text,
@@ -222,7 +224,9 @@ export class ManagerPages {
         audienceOptions: manager ? [option('', 'Everyone'), option('screener', 'Screeners'), option('manager', 'The MASH manager')] : null,
         nextHref: next,
         olderPage: Boolean(query.after),
-        pastDeadline: pastDeadline.map((contact) => ({ ...contact, timeLeft: this.views.timeLeft(contact.decisionDueAt, contact.rag) })),
+        pastDeadline: pastDeadline.contacts.map((contact) => ({ ...contact, timeLeft: this.views.timeLeft(contact.decisionDueAt, contact.rag) })),
+        morePastDeadline: pastDeadline.more,
+        pastDeadlineLimit: PAST_DEADLINE_LIST_LIMIT,
         errors: problem ? [{ text: problem, href: '#audience' }] : undefined,
         fieldErrors: problem ? { audience: problem } : {},
       },
