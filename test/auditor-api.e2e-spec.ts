@@ -533,6 +533,29 @@ describe("a child's access history", () => {
     expect(response.body.events.map((e: EventView) => e.action)).not.toContain('contact.viewed');
   });
 
+  it("includes the records of a child merged into this one, and not once the merge is undone", async () => {
+    const accessOf = async (childId: string) => (await request(hub.url).get(`/api/audit/children/${childId}/access`).set(staff.auditor).expect(200)).body;
+    const subjectsOf = (access: { events: EventView[] }) => access.events.map((e) => e.subjectId);
+    // Ben's record found to be Ava's: merged into hers, as the identity desk records a link.
+    const mergeId = randomUUID();
+    await withDatabase((db) =>
+      db.query(
+        `INSERT INTO child_merge (id, surviving_child_id, merged_child_id, moved_contact_ids, moved_share_ids, merged_by_id, merged_by_name, merged_at)
+         VALUES ($1, $2, $3, '{}', '{}', 'meg', 'meg.manager', now())`,
+        [mergeId, ava.childId, ben.childId],
+      ),
+    );
+    try {
+      const merged = await accessOf(ava.childId);
+      expect(subjectsOf(merged)).toEqual(expect.arrayContaining([ava.notificationId, ben.notificationId]));
+      expect(merged.events.filter((e: EventView) => e.action === 'child.created').map((e: EventView) => e.subjectId).sort()).toEqual([ava.childId, ben.childId].sort());
+      await withDatabase((db) => db.query(`UPDATE child_merge SET unmerged_at = now(), unmerged_by_id = 'meg', unmerged_by_name = 'meg.manager' WHERE id = $1`, [mergeId]));
+      expect(subjectsOf(await accessOf(ava.childId))).not.toContain(ben.notificationId);
+    } finally {
+      await withDatabase((db) => db.query('DELETE FROM child_merge WHERE id = $1', [mergeId]));
+    }
+  });
+
   it('answers 404 for a child no event concerns, even after an auditor searched for it', async () => {
     const stranger = randomUUID();
     expect((await search({ childId: stranger })).total).toBe(0);

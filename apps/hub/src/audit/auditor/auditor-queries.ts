@@ -34,11 +34,22 @@ const SHARES = new Set(['information.shared', 'notification.received']);
  * this scans the listing events: acceptable at today's volumes; a GIN index on
  * details->'childIds' (or a link table) is the fix when it is not.
  */
+/**
+ * The child and every record merged into it and not unmerged, through merges of merges: their
+ * events stay under the ids they were written with (the chain is never rewritten), and are the
+ * child's history all the same.
+ */
+const CHILD_AND_MERGED = `(
+  WITH RECURSIVE merged(id) AS (
+    SELECT CAST(:childId AS uuid)
+    UNION SELECT m.merged_child_id FROM child_merge m JOIN merged ON m.surviving_child_id = merged.id WHERE m.unmerged_at IS NULL)
+  SELECT id FROM merged)`;
+
 const ABOUT_CHILD = `(
-  event.child_id = :childId
+  event.child_id IN ${CHILD_AND_MERGED}
   OR (event.child_id IS NULL AND event.correlation_id IN (
-    SELECT mine.correlation_id FROM audit_event mine WHERE mine.child_id = :childId AND mine.correlation_id IS NOT NULL))
-  OR (event.action = 'contacts.listed' AND event.details->'childIds' ? :childIdText)
+    SELECT mine.correlation_id FROM audit_event mine WHERE mine.child_id IN ${CHILD_AND_MERGED} AND mine.correlation_id IS NOT NULL))
+  OR (event.action = 'contacts.listed' AND event.details->'childIds' ?| ARRAY(SELECT CAST(id AS text) FROM ${CHILD_AND_MERGED} ids))
 )`;
 
 /** The API's filters, and (for the staff pages' sharing log) only events of these actions. */
@@ -127,7 +138,7 @@ export class AuditorQueries {
 
   /** Who has seen and shared what about a child; null when nothing but auditors' own reads concern it. */
   async childAccess(childId: string, auditor: StaffMember): Promise<ChildAccess | null> {
-    const params = { childId, childIdText: childId };
+    const params = { childId };
     const access = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows = await manager
         .createQueryBuilder(AuditEvent, 'event')
