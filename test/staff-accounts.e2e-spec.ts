@@ -5,9 +5,9 @@ import { APPS, AppProcess, hubEnv, runCommand } from './support/processes.js';
 
 const prefix = uniquePrefix();
 
-/** Runs `staff:create-admin` as an operator would, with the password on standard input. */
+/** Runs `staff:create` (alias `staff:create-admin`) as an operator would, with the password on standard input. */
 const createAdmin = (args: string[], password: string) =>
-  runCommand('dist/apps/hub/src/access/create-admin-command.js', args, { DATABASE_URL: TEST_APP_DATABASE_URL }, `${password}\n`);
+  runCommand('dist/apps/hub/src/access/create-staff-command.js', args, { DATABASE_URL: TEST_APP_DATABASE_URL }, `${password}\n`);
 
 const accounts = () => withDatabase(async (db) => (await db.query('SELECT username, roles FROM staff_account ORDER BY username')).rows);
 
@@ -46,7 +46,7 @@ describe('staff accounts', () => {
       const created = await withDatabase(async (db) =>
         (await db.query("SELECT actor_id, details FROM audit_event WHERE action = 'account.created'")).rows,
       );
-      expect(created).toEqual([{ actor_id: 'staff:create-admin', details: { username: 'alice.admin', roles: ['admin'] } }]);
+      expect(created).toEqual([{ actor_id: 'staff:create', details: { username: 'alice.admin', roles: ['admin'] } }]);
     } finally {
       await hub.stop();
     }
@@ -65,5 +65,26 @@ describe('staff accounts', () => {
     expect(await createAdmin(['--username', 'no spaces allowed'], 'a long enough admin password')).toMatchObject({ code: 2 });
     expect(await createAdmin([], 'a long enough admin password')).toMatchObject({ code: 2, output: expect.stringContaining('usage') });
     expect(await accounts()).toEqual([{ username: 'bob.admin', roles: ['admin'] }]);
+  });
+
+  it('creates a screener or a manager in a team, for a council that signs staff in with built-in accounts', async () => {
+    expect(await createAdmin(['--username', 'dev.screener', '--role', 'screener', '--team', 'MASH East'], 'a long enough screener password')).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('created screener dev.screener (MASH East)'),
+    });
+    expect(await createAdmin(['--username', 'eve.lead', '--role', 'manager', '--role', 'screener'], 'a long enough manager password')).toMatchObject({ code: 0 });
+    const created = await withDatabase(async (db) => (await db.query("SELECT username, roles, team FROM staff_account WHERE username IN ('dev.screener', 'eve.lead') ORDER BY username")).rows);
+    expect(created).toEqual([
+      { username: 'dev.screener', roles: ['screener'], team: 'MASH East' },
+      { username: 'eve.lead', roles: ['manager', 'screener'], team: null },
+    ]);
+    const [event] = (await withDatabase((db) => db.query("SELECT actor_id, details FROM audit_event WHERE action = 'account.created' AND details->>'username' = 'dev.screener'"))).rows;
+    expect(event).toEqual({ actor_id: 'staff:create', details: { username: 'dev.screener', roles: ['screener'], team: 'MASH East' } });
+
+    // A role that is not one, or a team name that is blank or too long, is refused and nothing is created.
+    expect(await createAdmin(['--username', 'fay.x', '--role', 'gardener'], 'a long enough password here')).toMatchObject({ code: 2, output: expect.stringContaining('--role must be one of screener, manager, auditor, admin') });
+    expect(await createAdmin(['--username', 'fay.x', '--role', 'screener', '--team', '  '], 'a long enough password here')).toMatchObject({ code: 2, output: expect.stringContaining('--team') });
+    expect(await createAdmin(['--username', 'fay.x', '--role', 'screener', '--team', 'x'.repeat(101)], 'a long enough password here')).toMatchObject({ code: 2, output: expect.stringContaining('--team') });
+    expect((await withDatabase((db) => db.query("SELECT count(*)::int AS n FROM staff_account WHERE username = 'fay.x'"))).rows[0].n).toBe(0);
   });
 });
