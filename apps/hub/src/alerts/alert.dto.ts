@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ToCanonicalUuid } from '#contracts';
 import { ALERT_AUDIENCES, ALERT_KINDS, type AlertAudience, type AlertKind } from './alert.entity.js';
+import { PageSizeParameter } from '../page-size.js';
 
 export class ListAlertsQuery {
   @ApiPropertyOptional({ enum: ALERT_AUDIENCES, description: "Only alerts for this audience. Screeners see screener alerts only; managers see both unless they filter." })
@@ -16,12 +16,7 @@ export class ListAlertsQuery {
   @IsUUID('loose', { message: "after must be the previous page's next (an alert id)" })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageSizeParameter(100, 25)
   pageSize = 25;
 }
 

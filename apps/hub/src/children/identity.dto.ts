@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { POSSIBLE_MATCH_STATUSES, type PossibleMatchStatus } from './possible-match.entity.js';
+import { PageSizeParameter } from '../page-size.js';
 
 export class ListPossibleMatchesQuery {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
@@ -12,12 +13,7 @@ export class ListPossibleMatchesQuery {
   @Max(10_000)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageSizeParameter(100, 25)
   pageSize = 25;
 }
 

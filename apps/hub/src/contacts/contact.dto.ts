@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConsentView } from '../sharing/sharing.dto.js';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsIn, IsOptional, registerDecorator, type ValidationArguments } from 'class-validator';
 import { AGENCIES, CONTACT_OUTCOMES, RAG_RATINGS, type Agency, type ContactOutcome, type Rag } from '#contracts';
 import { DecisionView, RagChangeView } from '../screening/screening.dto.js';
 import { InformationRequestView } from '../information-requests/information-request.dto.js';
 import { CONTACT_STATUSES, type ContactStatus } from './contact.entity.js';
 import { CONTACT_SORTS, decodeContactCursor, sortOf, type ContactSort } from './contact-cursor.js';
+import { PageSizeParameter } from '../page-size.js';
 
 export const CONTACT_STATUS_FILTERS = ['open', ...CONTACT_STATUSES] as const;
 export const RAG_FILTERS = [...RAG_RATINGS, 'unrated'] as const;
@@ -77,12 +77,7 @@ export class ListContactsQuery {
   @IsCursorOfThisSort()
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageSizeParameter(100, 25)
   pageSize = 25;
 }
 

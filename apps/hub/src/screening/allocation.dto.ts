@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsNhsNumber, IsPastCalendarDate, IsPersonName } from '#contracts';
+import { PageSizeParameter } from '../page-size.js';
 
 export const CASE_REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,99}$/;
 const SAYS_SOMETHING = /\S/;
@@ -57,12 +57,7 @@ export class ListAllocationsQuery {
   @Matches(CASE_REFERENCE_PATTERN, { message: "after must be the previous page's next (a case reference)" })
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeParameter(200, 50)
   pageSize = 50;
 }
 

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Min, registerDecorator, type ValidationArguments } from 'class-validator';
 import { AGENCIES, IsInstant, ToCanonicalUuid, isInstant, type Agency } from '#contracts';
 import { ACTOR_TYPES, type ActorType } from '../audit-event.entity.js';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit-trail.js';
+import { PageSizeParameter } from '../../page-size.js';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -81,12 +82,7 @@ export class SearchAuditEventsQuery extends AuditEventFilters {
   @Min(1)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeParameter(200, 50)
   pageSize = 50;
 }
 
