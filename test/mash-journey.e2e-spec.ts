@@ -2,12 +2,13 @@
 import type { Task } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage, launchBrowser, signedInAt } from './support/browser.js';
-import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
-import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
+import { checkPage, signedInAt } from './support/browser.js';
+import { waitFor, withDatabase } from './support/environment.js';
+import type { TestCredential } from './support/partner-credentials.js';
 import { contactFromPoliceNotice } from './support/police-contacts.js';
 import { policeNoticeAboutNewChild } from './support/police-notices.js';
-import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { startPagesSystem, stopPagesSystem, type PagesSystem } from './support/pages-system.js';
+import type { AppProcess } from './support/processes.js';
 
 /*
  * One contact's way through the MASH, as the people who work it see it: a police notice reaches
@@ -21,8 +22,7 @@ const ANSWER = 'Seen in A&E twice in March with bruising to the arm; the trust s
 const RAG_REASON = 'Domestic abuse with the child present; no injury reported.';
 const RATIONALE = 'Repeated injuries and domestic abuse at home: the threshold for a child and family assessment is met.';
 
-const prefix = uniquePrefix();
-const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, DEADLINE_POLL_INTERVAL_MS: '200' };
+let system: PagesSystem | undefined;
 let hub: AppProcess;
 let police: AppProcess;
 let health: AppProcess;
@@ -33,23 +33,11 @@ let browser: Browser;
 const mainText = (page: Page) => page.locator('main').innerText();
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  await resetDatabase();
-  [force, trust] = await Promise.all([
-    issueTestCredential(prefix, 'police', { organisation: '01', system: 'Exampleshire Police PPN' }),
-    issueTestCredential(prefix, 'health', { organisation: 'RJ1', system: 'Example Hospitals EPR' }),
-  ]);
-  hub = new AppProcess('hub', APPS.hub, hubEnv(env), await freePort());
-  police = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn' }, await freePort());
-  health = new AppProcess('health-adapter', APPS.healthAdapter, { ...env, LOG_LEVEL: 'warn' }, await freePort());
-  await Promise.all([hub.ready(60_000), police.ready(60_000), health.ready(60_000)]);
+  system = await startPagesSystem();
+  ({ hub, police, health, force, trust, browser } = system);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([hub?.stop(), police?.stop(), health?.stop()]);
-  await deleteRedisKeys(prefix);
-});
+afterAll(() => stopPagesSystem(system));
 
 describe('a contact from a police notice to a signed-off decision, in the browser', () => {
   it('is screened, rated, asked about, answered, decided and signed off, and every act is in the audit log', async () => {

@@ -4,16 +4,16 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { notificationIdFor } from '#adapter-kit';
 import { DEVELOPMENT_PASSWORD } from '../apps/hub/src/access/staff-accounts.js';
-import { checkPage, launchBrowser, newContext, watchConsole } from './support/browser.js';
-import { TEST_APP_DATABASE_URL, TEST_REDIS_URL, deleteRedisKeys, freePort, resetDatabase, uniquePrefix, waitFor, withDatabase } from './support/environment.js';
+import { checkPage, newContext, watchConsole } from './support/browser.js';
+import { waitFor, withDatabase } from './support/environment.js';
 import { healthReferral } from './support/health-referrals.js';
-import { issueTestCredential, type TestCredential } from './support/partner-credentials.js';
+import type { TestCredential } from './support/partner-credentials.js';
 import { policeNotice, policeNoticeAboutNewChild } from './support/police-notices.js';
-import { APPS, AppProcess, hubEnv } from './support/processes.js';
+import { startPagesSystem, stopPagesSystem, type PagesSystem } from './support/pages-system.js';
+import type { AppProcess } from './support/processes.js';
 import { staff } from './support/staff.js';
 
-const prefix = uniquePrefix();
-const env = { DATABASE_URL: TEST_APP_DATABASE_URL, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, DEADLINE_POLL_INTERVAL_MS: '200' };
+let system: PagesSystem | undefined;
 let hub: AppProcess;
 let police: AppProcess;
 let health: AppProcess;
@@ -67,21 +67,11 @@ const banner = (page: Page) => page.locator('.govuk-notification-banner').innerT
 const count = async (sql: string, params: unknown[] = []) => (await one<{ n: number }>(sql, params)).n;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  await resetDatabase();
-  force = await issueTestCredential(prefix, 'police', { organisation: '01', system: 'Exampleshire Police PPN' });
-  trust = await issueTestCredential(prefix, 'health', { organisation: 'RJ1', system: 'Example Hospitals EPR' });
-  hub = new AppProcess('hub', APPS.hub, hubEnv(env), await freePort());
-  police = new AppProcess('police-adapter', APPS.policeAdapter, { ...env, LOG_LEVEL: 'warn' }, await freePort());
-  health = new AppProcess('health-adapter', APPS.healthAdapter, { ...env, LOG_LEVEL: 'warn' }, await freePort());
-  await Promise.all([hub.ready(60_000), police.ready(60_000), health.ready(60_000)]);
+  system = await startPagesSystem();
+  ({ hub, police, health, force, trust, browser } = system);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([hub?.stop(), police?.stop(), health?.stop()]);
-  await deleteRedisKeys(prefix);
-});
+afterAll(() => stopPagesSystem(system));
 
 describe('the queue', () => {
   it('opens soonest deadline first, sorts newest first on request, and filters by referring agency', async () => {
