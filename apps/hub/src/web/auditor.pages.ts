@@ -19,6 +19,7 @@ import { Page, PageGuard, SignedInStaff, type WebRequest } from './page-policy.j
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
 import { Views } from './views.js';
+import { words } from './words.js';
 
 const PAGE_SIZE = 50;
 const CHECKPOINTS_SHOWN = 10;
@@ -94,7 +95,6 @@ function who(event: AuditEventView): string {
   return typeof name === 'string' ? name : event.actorId;
 }
 
-const words = (code: string) => code.replaceAll('_', ' ');
 
 /** One event as the log lists it: when, who (for whom), what, the record and child, why. */
 function eventRow(event: AuditEventView) {

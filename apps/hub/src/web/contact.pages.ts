@@ -33,9 +33,8 @@ import { PageFlash, conflictWords } from './page-flash.js';
 import { Page, PageGuard, SignedInStaff, type WebRequest } from './page-policy.js';
 import { PageErrorsFilter } from './page-errors.filter.js';
 import { Views } from './views.js';
+import { sentence, words } from './words.js';
 
-const words = (code: string) => code.replaceAll('_', ' ');
-const sentence = (code: string) => words(code).replace(/^./, (first) => first.toUpperCase());
 
 /** One notification as the contact page shows it: the partner's own words, and the child's voice first. */
 function notificationView(linked: ContactDetail['notifications'][number]) {

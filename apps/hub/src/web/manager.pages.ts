@@ -23,6 +23,7 @@ import { PageErrorsFilter } from './page-errors.filter.js';
 import { PageFlash } from './page-flash.js';
 import { Page, PageGuard, SignedInStaff, type WebRequest } from './page-policy.js';
 import { Views } from './views.js';
+import { sentence } from './words.js';
 
 const needWords = (code: string) => PRIMARY_NEED_WORDS[code as keyof typeof PRIMARY_NEED_WORDS] ?? code;
 
@@ -33,7 +34,6 @@ const ALERT_KINDS: Record<AlertView['kind'], string> = {
   encompass_no_school: 'Operation Encompass: no known school',
 };
 
-const AGENCY_NAMES: Record<string, string> = { police: 'Police', health: 'Health', education: 'Education', housing: 'Housing', probation: 'Probation' };
 
 /** The period the timeliness figures open on: the last four weeks, today included. */
 const DEFAULT_PERIOD_DAYS = 28;
@@ -71,7 +71,6 @@ function breakdown(id: string, caption: string, heading: string, groups: readonl
 /** What a page with a form shows of it: the values given, and the error summary and field errors when refused. */
 const formState = (values: object, errors: FormErrors | null | undefined) => ({ values, errors: errors?.list, fieldErrors: errors?.byField ?? {} });
 
-const capitalised = (words: string) => words.replace(/^./, (first) => first.toUpperCase());
 
 /**
  * The period the timeliness figures are for, from the page's two GOV.UK date inputs (`from-day`, …,
@@ -313,8 +312,8 @@ export class ManagerPages {
       median: durationWords(overall.medianMinutesToDecision),
       waitingPastDeadline: report.waitingPastDeadline,
       breakdowns: [
-        breakdown('by-rag', 'Decided on time, by RAG', 'RAG', report.byRag, (key) => capitalised(key ?? 'not known')),
-        breakdown('by-agency', 'Decided on time, by referring agency', 'Referring agency', report.byReferringAgency, (key) => (key ? (AGENCY_NAMES[key] ?? key) : 'Not known')),
+        breakdown('by-rag', 'Decided on time, by RAG', 'RAG', report.byRag, (key) => sentence(key ?? 'not known')),
+        breakdown('by-agency', 'Decided on time, by referring agency', 'Referring agency', report.byReferringAgency, (key) => (key ? sentence(key) : 'Not known')),
         breakdown('by-team', 'Decided on time, by the deciding team', 'Team', report.byTeam, (key) => (key === UNRECORDED_TEAM || !key ? 'No team recorded' : key)),
       ],
     };

@@ -10,6 +10,7 @@ import type { DeadlineRule } from '#screening';
 import { HubConfig, screeningClock } from '../config.js';
 import { navigationFor } from './navigation.js';
 import type { WebRequest } from './page-policy.js';
+import { words } from './words.js';
 
 /** The page templates, found from the built or the source module alike (the Docker image copies them beside dist). */
 function viewsFolder(): string {
@@ -58,7 +59,7 @@ export class Views {
     });
     this.environment.addFilter('dateTime', (iso: string | null) => (iso ? dateTime.format(new Date(iso)) : ''));
     this.environment.addFilter('date', (iso: string | null) => (iso ? dateOnly.format(new Date(`${iso.slice(0, 10)}T00:00:00Z`)) : ''));
-    this.environment.addFilter('words', (code: string | null) => (code ? code.replaceAll('_', ' ') : ''));
+    this.environment.addFilter('words', (code: string | null) => (code ? words(code) : ''));
     this.environment.addGlobal('govukFrontendVersion', GOVUK_FRONTEND_VERSION);
   }
 
